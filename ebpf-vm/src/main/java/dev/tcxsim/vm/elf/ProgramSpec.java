@@ -1,0 +1,19 @@
+package dev.tcxsim.vm.elf;
+
+import java.util.List;
+
+/**
+ * One program (entry point), linked like libbpf links: sub-programs appended after the main
+ * body, every BPF-to-BPF call's imm fixed to the relative offset in the flat array.
+ *
+ * <p>{@code insns}: each element is one 8-byte instruction read as a little-endian long: bits
+ * 0-7 opcode, 8-11 dst_reg, 12-15 src_reg, 16-31 off (signed), 32-63 imm (signed). LD_IMM64
+ * takes two elements; the second carries the high 32 bits in its imm.
+ */
+public record ProgramSpec(String name, String section, int progType, int expectedAttachType, long[] insns,
+                          List<Relocation> relocations, List<FuncInfo> funcInfo, List<LineInfo> lineInfo) {
+    /** A program built from raw instructions (no object, no maps). */
+    public static ProgramSpec raw(String name, int progType, long... insns) {
+        return new ProgramSpec(name, "raw", progType, 0, insns.clone(), List.of(), List.of(), List.of());
+    }
+}
