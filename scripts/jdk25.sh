@@ -18,6 +18,11 @@ tcxsim_find_jdk25() {
         if [ "$feature" = 25 ] && [ -x "$candidate/bin/javac" ]; then
             export JAVA_HOME="$candidate"
             export PATH="$JAVA_HOME/bin:$PATH"
+            # Maven 3.8's bundled Guava calls sun.misc.Unsafe; JDK 25 warns about it on every run.
+            case "${MAVEN_OPTS:-}" in
+                *sun-misc-unsafe-memory-access*) ;;
+                *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+            esac
             return 0
         fi
     done

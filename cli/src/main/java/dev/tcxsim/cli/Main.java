@@ -38,12 +38,23 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("Error: " + ex.getMessage());
+            c.getErr().println("Error: " + describe(ex));
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             c.getErr().flush();
             return 2;
         });
         return cl;
+    }
+
+    /** One line naming the bad word: "unknown command 'frobnicate'" rather than picocli's index talk. */
+    static String describe(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String word = u.getUnmatched().getFirst();
+            String what = word.startsWith("-") ? "unknown option" : "unknown command or argument";
+            var suggestions = u.getSuggestions();
+            return what + " '" + word + "'" + (suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions) + "?)");
+        }
+        return ex.getMessage();
     }
 
     public static int execute(PrintWriter out, PrintWriter err, String... args) {

@@ -24,7 +24,8 @@ class MainTest {
         Run r = run("frobnicate");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("Error: "), r.err());
-        assertTrue(r.err().contains("frobnicate"), r.err());
+        assertTrue(r.err().contains("unknown command or argument 'frobnicate'"), r.err());
+        assertEquals(2, r.err().lines().count(), "one error line and one usage hint: " + r.err());
         assertTrue(r.err().contains("--help"), r.err());
     }
 
@@ -32,7 +33,7 @@ class MainTest {
     void unknownFlagIsRefused() {
         Run r = run("--frob");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--frob"), r.err());
+        assertTrue(r.err().contains("unknown option '--frob'"), r.err());
     }
 
     @Test
