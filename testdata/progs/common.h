@@ -1,0 +1,16 @@
+/* Shared by the test programs: the uapi types they need, without <linux/bpf.h> build tricks. */
+#ifndef TCXSIM_COMMON_H
+#define TCXSIM_COMMON_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/in.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#endif
