@@ -10,6 +10,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -19,11 +20,29 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>{@code syscall(2)} is variadic: all its arguments after the number are passed as 64-bit
  * values, which is what glibc's x86_64 implementation reads with {@code va_arg(ap, long)}.
+ *
+ * <p>The {@code ...OrThrow} variants turn a failure into an {@link ErrnoException} naming the call.
  */
 public final class Sys {
     public static final long SYS_BPF = 321;
     public static final long SYS_SETNS = 308;
     public static final long SYS_UNSHARE = 272;
+    public static final long SYS_GETTID = 186;
+
+    public static final int CLONE_NEWNS = 0x00020000;
+    public static final int CLONE_NEWNET = 0x40000000;
+
+    public static final long MS_RDONLY = 1;
+    public static final long MS_NOSUID = 2;
+    public static final long MS_NODEV = 4;
+    public static final long MS_NOEXEC = 8;
+    public static final long MS_REC = 0x4000;
+    public static final long MS_PRIVATE = 1 << 18;
+    public static final int MNT_DETACH = 2;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_CLOEXEC = 0x80000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -34,10 +53,23 @@ public final class Sys {
     private static final MethodHandle SYSCALL3 = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(LIBC.find("close").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.find("geteuid").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = handle("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDTO = handle("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVFROM = handle("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MOUNT = handle("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     /** Per-thread buffer for the captured call state (errno). */
     private static final ThreadLocal<MemorySegment> STATE =
@@ -46,11 +78,31 @@ public final class Sys {
     private Sys() {
     }
 
+    private static MethodHandle handle(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, CAPTURE_ERRNO);
+    }
+
     /** A syscall's raw outcome: the return value, and errno when it is negative. */
     public record Result(long value, int errno) {
         public boolean failed() {
             return value < 0;
         }
+
+        /** The value as an int (an fd, a count), or an {@link ErrnoException} naming {@code call}. */
+        public int orThrow(String call) throws ErrnoException {
+            if (failed()) {
+                throw new ErrnoException(call, errno);
+            }
+            return (int) value;
+        }
+    }
+
+    private static Result result(long rc, MemorySegment state) {
+        return new Result(rc, rc < 0 ? (int) ERRNO.get(state, 0L) : 0);
+    }
+
+    private static IllegalStateException linkFailure(String what, Throwable t) {
+        return new IllegalStateException(what + " could not be called through FFM", t);
     }
 
     /** syscall(nr, a, b, c) with errno captured. */
@@ -58,9 +110,9 @@ public final class Sys {
         MemorySegment state = STATE.get();
         try {
             long rc = (long) SYSCALL3.invokeExact(state, nr, a, b, c);
-            return new Result(rc, rc < 0 ? (int) ERRNO.get(state, 0L) : 0);
+            return result(rc, state);
         } catch (Throwable t) {
-            throw new IllegalStateException("syscall " + nr + " could not be called", t);
+            throw linkFailure("syscall " + nr, t);
         }
     }
 
@@ -76,7 +128,7 @@ public final class Sys {
             int rc = (int) CLOSE.invokeExact(state, fd);
             return rc < 0 ? (int) ERRNO.get(state, 0L) : 0;
         } catch (Throwable t) {
-            throw new IllegalStateException("close could not be called", t);
+            throw linkFailure("close", t);
         }
     }
 
@@ -84,8 +136,156 @@ public final class Sys {
         try {
             return (int) GETEUID.invokeExact();
         } catch (Throwable t) {
-            throw new IllegalStateException("geteuid could not be called", t);
+            throw linkFailure("geteuid", t);
         }
+    }
+
+    /** The calling thread's kernel task id. */
+    public static int gettid() {
+        return (int) syscall(SYS_GETTID, 0, 0, 0).value();
+    }
+
+    /** unshare(flags) for the calling thread. */
+    public static void unshare(int flags) throws ErrnoException {
+        syscall(SYS_UNSHARE, flags, 0, 0).orThrow("unshare(0x" + Integer.toHexString(flags) + ")");
+    }
+
+    public static int socket(int domain, int type, int protocol) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try {
+            return result((int) SOCKET.invokeExact(state, domain, type, protocol), state)
+                    .orThrow("socket(" + domain + ", " + type + ", " + protocol + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("socket", t);
+        }
+    }
+
+    public static void bind(int fd, MemorySegment addr) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try {
+            result((int) BIND.invokeExact(state, fd, addr, (int) addr.byteSize()), state).orThrow("bind");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("bind", t);
+        }
+    }
+
+    public static void setsockopt(int fd, int level, int name, int value) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            v.set(JAVA_INT, 0, value);
+            setsockopt(fd, level, name, v);
+        }
+    }
+
+    public static void setsockopt(int fd, int level, int name, MemorySegment value) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try {
+            result((int) SETSOCKOPT.invokeExact(state, fd, level, name, value, (int) value.byteSize()), state)
+                    .orThrow("setsockopt(level " + level + ", option " + name + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("setsockopt", t);
+        }
+    }
+
+    /** sendto; {@code addr} may be {@link MemorySegment#NULL} for a connected/netlink default. */
+    public static long sendto(int fd, MemorySegment buf, int flags, MemorySegment addr) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try {
+            int addrLen = addr.equals(MemorySegment.NULL) ? 0 : (int) addr.byteSize();
+            return result((long) SENDTO.invokeExact(state, fd, buf, buf.byteSize(), flags, addr, addrLen), state)
+                    .orThrow("sendto");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("sendto", t);
+        }
+    }
+
+    /**
+     * recvfrom; returns the byte count or the raw result (so a caller can tell EAGAIN apart).
+     * {@code addr} (with its length written into {@code addrLen}) may be NULL.
+     */
+    public static Result recvfrom(int fd, MemorySegment buf, int flags, MemorySegment addr, MemorySegment addrLen) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) RECVFROM.invokeExact(state, fd, buf, buf.byteSize(), flags, addr, addrLen), state);
+        } catch (Throwable t) {
+            throw linkFailure("recvfrom", t);
+        }
+    }
+
+    /** poll on one fd for POLLIN; true when readable before {@code timeoutMillis}. */
+    public static boolean pollIn(int fd, int timeoutMillis) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfd = arena.allocate(8, 4);
+            pfd.set(JAVA_INT, 0, fd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+            int n = result((int) POLL.invokeExact(state, pfd, 1L, timeoutMillis), state).orThrow("poll");
+            return n > 0;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("poll", t);
+        }
+    }
+
+    /** mount(2); null strings are passed as NULL. */
+    public static void mount(String source, String target, String fsType, long flags) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            int rc = (int) MOUNT.invokeExact(state, cstr(arena, source), cstr(arena, target), cstr(arena, fsType),
+                    flags, MemorySegment.NULL);
+            result(rc, state).orThrow("mount(" + source + ", " + target + ", " + fsType + ", 0x"
+                    + Long.toHexString(flags) + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("mount", t);
+        }
+    }
+
+    public static void umount2(String target, int flags) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            result((int) UMOUNT2.invokeExact(state, cstr(arena, target), flags), state).orThrow("umount2(" + target + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("umount2", t);
+        }
+    }
+
+    public static void unlink(String path) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            result((int) UNLINK.invokeExact(state, cstr(arena, path)), state).orThrow("unlink(" + path + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("unlink", t);
+        }
+    }
+
+    public static int open(String path, int flags) throws ErrnoException {
+        MemorySegment state = STATE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            return result((int) OPEN.invokeExact(state, cstr(arena, path), flags), state).orThrow("open(" + path + ")");
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw linkFailure("open", t);
+        }
+    }
+
+    private static MemorySegment cstr(Arena arena, String s) {
+        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
     }
 
     /** The layouts' helpers use these; exposed so bindings share one place. */
