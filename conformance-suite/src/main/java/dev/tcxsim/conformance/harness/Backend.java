@@ -44,10 +44,18 @@ public enum Backend {
         return this == SIM || KernelRequirement.required();
     }
 
-    /** A fresh kernel session (a new simulated kernel, or a new namespace on the real one). */
+    /**
+     * A fresh kernel session (a new simulated kernel, or a new namespace on the real one): the
+     * class's static {@code open()} when it has one, else its no-argument constructor.
+     */
     public Kernel open() {
         try {
-            return (Kernel) Class.forName(className).getConstructor().newInstance();
+            Class<?> type = Class.forName(className);
+            try {
+                return (Kernel) type.getMethod("open").invoke(null);
+            } catch (NoSuchMethodException e) {
+                return (Kernel) type.getConstructor().newInstance();
+            }
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalStateException("cannot open the " + label + " kernel: " + cause, cause);
