@@ -1,0 +1,407 @@
+package dev.tcxsim.vm.elf;
+
+import dev.tcxsim.vm.btf.Btf;
+import dev.tcxsim.vm.btf.BtfExt;
+import dev.tcxsim.vm.btf.BtfType;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Splits executable sections into functions at their symbols and links each entry program the
+ * way libbpf's bpf_object__relocate does: the program's own instructions first, then every
+ * {@code .text} sub-program it reaches through calls or function pointers, appended once each in
+ * depth-first order of first use; call immediates become offsets in the flat array and map loads
+ * become pseudo map instructions with a {@link Relocation}.
+ */
+final class ProgramLinker {
+    private static final int R_BPF_NONE = 0;
+    private static final int R_BPF_64_64 = 1;
+    private static final int R_BPF_64_32 = 10;
+
+    /** A function symbol: {@code start} and {@code length} count instructions in its section. */
+    record Func(String name, int section, int start, int length, boolean entry) {
+    }
+
+    /** An executable section's instructions, functions (by start) and relocations (by instruction). */
+    private record Code(ElfFile.Section section, long[] insns, TreeMap<Integer, Func> funcs,
+                        TreeMap<Integer, ElfFile.Rel> relocs) {
+    }
+
+    /** A function placed in a program's flat array. */
+    private record Placement(Func func, int flatStart) {
+    }
+
+    private final ElfFile elf;
+    private final ObjectMaps maps;
+    private final Btf btf;
+    private final BtfExt ext;
+    private final Map<Integer, Code> code = new LinkedHashMap<>();
+    private int textIndex = -1;
+
+    private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext) {
+        this.elf = elf;
+        this.maps = maps;
+        this.btf = btf;
+        this.ext = ext;
+    }
+
+    /** Reads the executable sections, their functions and relocations. */
+    static ProgramLinker prepare(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext) throws ElfFormatException {
+        ProgramLinker linker = new ProgramLinker(elf, maps, btf, ext);
+        linker.readCode();
+        linker.readFunctions();
+        linker.readRelocations();
+        return linker;
+    }
+
+    static boolean isCode(ElfFile.Section s) {
+        return s.type() == ElfFile.SHT_PROGBITS && (s.flags() & ElfFile.SHF_EXECINSTR) != 0 && s.size() > 0;
+    }
+
+    private void readCode() throws ElfFormatException {
+        for (ElfFile.Section s : elf.sections()) {
+            if (!isCode(s)) {
+                continue;
+            }
+            if (s.size() % 8 != 0) {
+                throw new ElfFormatException(s.name(), s.offset(), "code size " + s.size()
+                        + " is not a multiple of 8 (one instruction)");
+            }
+            byte[] data = elf.data(s, s.size());
+            long[] insns = new long[data.length / 8];
+            for (int i = 0; i < insns.length; i++) {
+                long v = 0;
+                for (int b = 7; b >= 0; b--) {
+                    v = v << 8 | (data[i * 8 + b] & 0xffL);
+                }
+                insns[i] = v;
+            }
+            if (s.name().equals(".text")) {
+                textIndex = s.index();
+            } else if (SectionDefs.find(s.name()) == null) {
+                throw new ElfFormatException(s.name(), s.offset(), "unknown program section name (libbpf cannot "
+                        + "tell its program type)");
+            }
+            code.put(s.index(), new Code(s, insns, new TreeMap<>(), new TreeMap<>()));
+        }
+    }
+
+    private void readFunctions() throws ElfFormatException {
+        ElfFile.Section symtab = elf.symtab();
+        for (ElfFile.Symbol sym : elf.symbols()) {
+            Code c = code.get(sym.shndx());
+            if (c == null || sym.type() != ElfFile.STT_FUNC) {
+                continue;
+            }
+            ElfFile.Section s = c.section();
+            if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() <= 0 || sym.value() < 0
+                    || sym.value() > s.size() || sym.size() > s.size() - sym.value()) {
+                throw new ElfFormatException(symtab.name(), sym.fileOffset(), "function '" + sym.name() + "' [0x"
+                        + Long.toHexString(sym.value()) + ", +0x" + Long.toHexString(sym.size())
+                        + ") is not a whole run of instructions inside section '" + s.name() + "'");
+            }
+            boolean entry = s.index() != textIndex;
+            if (entry && sym.bind() == ElfFile.STB_LOCAL) {
+                throw new ElfFormatException(symtab.name(), sym.fileOffset(), "program '" + sym.name()
+                        + "' in section '" + s.name() + "' is static; libbpf loads only global programs");
+            }
+            Func f = new Func(sym.name(), s.index(), (int) (sym.value() / 8), (int) (sym.size() / 8), entry);
+            Map.Entry<Integer, Func> before = c.funcs().floorEntry(f.start());
+            Map.Entry<Integer, Func> after = c.funcs().ceilingEntry(f.start());
+            if (before != null && before.getKey() + before.getValue().length() > f.start()
+                    || after != null && after.getKey() < f.start() + f.length()) {
+                throw new ElfFormatException(symtab.name(), sym.fileOffset(), "function '" + sym.name()
+                        + "' overlaps another function in section '" + s.name() + "'");
+            }
+            c.funcs().put(f.start(), f);
+        }
+    }
+
+    private void readRelocations() throws ElfFormatException {
+        for (ElfFile.Section rel : elf.sections()) {
+            if (rel.type() != ElfFile.SHT_REL && rel.type() != ElfFile.SHT_RELA) {
+                continue;
+            }
+            Code c = code.get(rel.info());
+            if (c == null) {
+                continue;
+            }
+            for (ElfFile.Rel r : elf.relocations(rel)) {
+                if (r.type() == R_BPF_NONE) {
+                    continue;
+                }
+                if (r.offset() % 8 != 0) {
+                    throw new ElfFormatException(rel.name(), r.fileOffset(), "relocation at offset 0x"
+                            + Long.toHexString(r.offset()) + " of '" + c.section().name()
+                            + "' is not on an instruction boundary");
+                }
+                int idx = (int) (r.offset() / 8);
+                long insn = c.insns()[idx];
+                String at = "relocation at instruction " + idx + " of '" + c.section().name() + "'";
+                switch (r.type()) {
+                    case R_BPF_64_64 -> {
+                        if (Insn.opcode(insn) != Insn.LD_IMM64 || idx + 1 >= c.insns().length) {
+                            throw new ElfFormatException(rel.name(), r.fileOffset(), at + ": R_BPF_64_64 on opcode 0x"
+                                    + Integer.toHexString(Insn.opcode(insn)) + ", which is not a whole LD_IMM64");
+                        }
+                    }
+                    case R_BPF_64_32 -> {
+                        if (Insn.opcode(insn) != Insn.CALL || Insn.src(insn) != Insn.PSEUDO_CALL) {
+                            throw new ElfFormatException(rel.name(), r.fileOffset(), at + ": R_BPF_64_32 on an "
+                                    + "instruction that is not a bpf-to-bpf call (opcode 0x"
+                                    + Integer.toHexString(Insn.opcode(insn)) + ", src_reg " + Insn.src(insn) + ")");
+                        }
+                    }
+                    default -> throw new ElfFormatException(rel.name(), r.fileOffset(), at + ": relocation type "
+                            + r.type() + " is not used in BPF code (only R_BPF_64_64 and R_BPF_64_32)");
+                }
+                if (c.relocs().put(idx, r) != null) {
+                    throw new ElfFormatException(rel.name(), r.fileOffset(), at + ": a second relocation");
+                }
+            }
+        }
+    }
+
+    /** Every entry program's function, in section order and then offset order. */
+    List<Func> entries() {
+        List<Func> out = new ArrayList<>();
+        for (Code c : code.values()) {
+            if (c.section().index() != textIndex) {
+                out.addAll(c.funcs().values());
+            }
+        }
+        return out;
+    }
+
+    /** The function containing instruction {@code idx} of section {@code section}, or null. */
+    Func functionAt(int section, long idx) {
+        Code c = code.get(section);
+        Map.Entry<Integer, Func> e = c == null ? null : c.funcs().floorEntry((int) Math.min(idx, Integer.MAX_VALUE));
+        return e != null && idx < e.getKey() + e.getValue().length() ? e.getValue() : null;
+    }
+
+    /** Links one entry program. */
+    ProgramSpec link(Func main) throws ElfFormatException {
+        ElfFile.Section sec = elf.section(main.section());
+        SectionDefs.Def def = SectionDefs.find(sec.name());
+        long[] out = new long[main.length()];
+        int used = 0;
+        List<Placement> placed = new ArrayList<>();
+        Map<Func, Integer> flatStart = new HashMap<>();
+        List<Relocation> relocations = new ArrayList<>();
+        Deque<int[]> stack = new ArrayDeque<>(); // {placement index, next instruction}
+
+        System.arraycopy(code.get(main.section()).insns(), main.start(), out, 0, main.length());
+        used = main.length();
+        placed.add(new Placement(main, 0));
+        flatStart.put(main, 0);
+        stack.push(new int[] {0, 0});
+        while (!stack.isEmpty()) {
+            int[] frame = stack.peek();
+            Placement p = placed.get(frame[0]);
+            Func f = p.func();
+            if (frame[1] >= f.length()) {
+                stack.pop();
+                continue;
+            }
+            int i = frame[1];
+            int idx = f.start() + i;
+            int flat = p.flatStart() + i;
+            Code c = code.get(f.section());
+            ElfFile.Rel rel = c.relocs().get(idx);
+            long insn = out[flat];
+            Func callee = null;
+            long calleeTarget = 0;
+            if (Insn.opcode(insn) == Insn.CALL && Insn.src(insn) == Insn.PSEUDO_CALL) {
+                long target;
+                if (rel != null) {
+                    ElfFile.Symbol sym = codeSymbol(rel, c, "call");
+                    target = sym.value() / 8 + Insn.imm(insn) + 1;
+                } else if (f.section() == textIndex) {
+                    target = idx + (long) Insn.imm(insn) + 1;
+                } else {
+                    throw new ElfFormatException(c.section().name(), c.section().offset() + idx * 8L, "call at "
+                            + "instruction " + idx + " has no relocation and does not target .text");
+                }
+                callee = callee(target, c, idx);
+                calleeTarget = target;
+                frame[1] += 1;
+            } else if (Insn.opcode(insn) == Insn.LD_IMM64) {
+                if (i + 1 >= f.length()) {
+                    throw new ElfFormatException(c.section().name(), c.section().offset() + idx * 8L, "LD_IMM64 at "
+                            + "instruction " + idx + " is cut off by the end of function '" + f.name() + "'");
+                }
+                frame[1] += 2;
+                if (rel != null) {
+                    ElfFile.Symbol sym = elf.symbols().get(rel.symbol());
+                    if (code.containsKey(sym.shndx())) {
+                        long byteOff = sym.value() + Insn.imm(insn);
+                        if (byteOff % 8 != 0) {
+                            throw new ElfFormatException(c.section().name(), rel.fileOffset(), "function pointer "
+                                    + "at instruction " + idx + " is not instruction-aligned");
+                        }
+                        codeSymbol(rel, c, "function pointer");
+                        callee = callee(byteOff / 8, c, idx);
+                        calleeTarget = byteOff / 8;
+                        out[flat] = Insn.withSrc(out[flat], Insn.PSEUDO_FUNC);
+                    } else {
+                        relocations.add(mapLoad(rel, sym, out, flat, idx, c));
+                    }
+                }
+            } else {
+                frame[1] += 1;
+            }
+            if (callee != null) {
+                Integer start = flatStart.get(callee);
+                if (start == null) {
+                    start = used;
+                    if (used + callee.length() > out.length) {
+                        out = Arrays.copyOf(out, Math.max(used + callee.length(), out.length * 2));
+                    }
+                    System.arraycopy(code.get(callee.section()).insns(), callee.start(), out, used, callee.length());
+                    used += callee.length();
+                    flatStart.put(callee, start);
+                    placed.add(new Placement(callee, start));
+                    stack.push(new int[] {placed.size() - 1, 0});
+                }
+                long rel32 = start + (calleeTarget - callee.start()) - (flat + 1L);
+                out[flat] = Insn.withImm(out[flat], (int) rel32);
+            }
+        }
+        long[] insns = Arrays.copyOf(out, used);
+        return new ProgramSpec(main.name(), sec.name(), def.progType(), def.attachType(), insns, relocations,
+                funcInfo(placed), lineInfo(placed));
+    }
+
+    /** The .text symbol a call or function pointer relocation names. */
+    private ElfFile.Symbol codeSymbol(ElfFile.Rel rel, Code from, String what) throws ElfFormatException {
+        ElfFile.Symbol sym = elf.symbols().get(rel.symbol());
+        if (sym.shndx() == ElfFile.SHN_UNDEF) {
+            throw new ElfFormatException(from.section().name(), rel.fileOffset(), what + " to extern function '"
+                    + sym.name() + "' (kfuncs and extern functions are not supported)");
+        }
+        if (sym.shndx() != textIndex) {
+            String in = sym.shndx() < elf.sections().size() ? elf.section(sym.shndx()).name() : "#" + sym.shndx();
+            throw new ElfFormatException(from.section().name(), rel.fileOffset(), what + " to '" + sym.name()
+                    + "' in section '" + in + "': only .text functions can be called");
+        }
+        return sym;
+    }
+
+    private Func callee(long target, Code from, int idx) throws ElfFormatException {
+        Func callee = textIndex < 0 ? null : functionAt(textIndex, target);
+        if (callee == null) {
+            throw new ElfFormatException(from.section().name(), from.section().offset() + idx * 8L, "call at "
+                    + "instruction " + idx + " targets .text instruction " + target + ", which is in no function");
+        }
+        return callee;
+    }
+
+    private Relocation mapLoad(ElfFile.Rel rel, ElfFile.Symbol sym, long[] out, int flat, int idx, Code c)
+            throws ElfFormatException {
+        String where = c.section().name();
+        if (sym.shndx() == ElfFile.SHN_UNDEF) {
+            throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads extern '"
+                    + sym.name() + "' (kconfig and ksym externs are not supported)");
+        }
+        if (sym.shndx() >= ElfFile.SHN_LORESERVE) {
+            throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
+                    + "', an absolute or common symbol, which is no map");
+        }
+        long imm = Insn.imm(out[flat]);
+        if (maps.isMapSection(sym.shndx())) {
+            long offset = sym.value() + (sym.type() == ElfFile.STT_SECTION ? imm : 0);
+            int map = maps.mapAt(sym.shndx(), offset);
+            if (map < 0) {
+                throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
+                        + "' at offset " + offset + " of '" + elf.section(sym.shndx()).name() + "', where no map starts");
+            }
+            out[flat] = Insn.withImm(Insn.withSrc(out[flat], Insn.PSEUDO_MAP_FD), 0);
+            out[flat + 1] = Insn.withImm(out[flat + 1], 0);
+            return new Relocation(flat, Relocation.Kind.MAP_FD, map, 0);
+        }
+        int map = maps.dataMap(sym.shndx());
+        if (map < 0) {
+            throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
+                    + "' from section '" + elf.section(sym.shndx()).name() + "', which is neither a map nor global data");
+        }
+        long offset = sym.value() + imm;
+        long size = maps.spec(map).valueSize();
+        if (offset < 0 || offset > size) {
+            throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " points at offset " + offset
+                    + " of '" + elf.section(sym.shndx()).name() + "' (" + size + " bytes)");
+        }
+        out[flat] = Insn.withImm(Insn.withSrc(out[flat], Insn.PSEUDO_MAP_VALUE), 0);
+        out[flat + 1] = Insn.withImm(out[flat + 1], (int) offset);
+        return new Relocation(flat, Relocation.Kind.MAP_VALUE, map, (int) offset);
+    }
+
+    private List<FuncInfo> funcInfo(List<Placement> placed) throws ElfFormatException {
+        List<FuncInfo> out = new ArrayList<>();
+        if (ext == null) {
+            return out;
+        }
+        for (Placement p : placed) {
+            String sec = elf.section(p.func().section()).name();
+            for (BtfExt.FuncRecord r : ext.funcInfo(sec)) {
+                int flat = flatIndex(p, r.insnOff(), sec, "func_info");
+                if (flat < 0) {
+                    continue;
+                }
+                if (!btf.hasType(r.typeId()) || !(btf.type(r.typeId()) instanceof BtfType.Func fn)) {
+                    throw new ElfFormatException(".BTF.ext", -1, "func_info of section '" + sec + "' at byte "
+                            + r.insnOff() + " names type id " + Integer.toUnsignedString(r.typeId())
+                            + ", which is not a BTF FUNC");
+                }
+                out.add(new FuncInfo(flat, fn.name()));
+            }
+        }
+        return out;
+    }
+
+    private List<LineInfo> lineInfo(List<Placement> placed) throws ElfFormatException {
+        List<LineInfo> out = new ArrayList<>();
+        if (ext == null) {
+            return out;
+        }
+        for (Placement p : placed) {
+            String sec = elf.section(p.func().section()).name();
+            for (BtfExt.LineRecord r : ext.lineInfo(sec)) {
+                int flat = flatIndex(p, r.insnOff(), sec, "line_info");
+                if (flat < 0) {
+                    continue;
+                }
+                String file = btf.stringAt(r.fileNameOff()).orElse(null);
+                String line = btf.stringAt(r.lineOff()).orElse(null);
+                if (file == null || line == null) {
+                    throw new ElfFormatException(".BTF.ext", -1, "line_info of section '" + sec + "' at byte "
+                            + r.insnOff() + " names a string that is not in .BTF");
+                }
+                out.add(new LineInfo(flat, file, line, r.line(), r.column()));
+            }
+        }
+        return out;
+    }
+
+    /** The flat index of a .BTF.ext record inside placement {@code p}, or -1 when it is not inside. */
+    private static int flatIndex(Placement p, long insnOff, String sec, String what) throws ElfFormatException {
+        if (insnOff % 8 != 0) {
+            throw new ElfFormatException(".BTF.ext", -1, what + " of section '" + sec + "' at byte " + insnOff
+                    + " is not on an instruction boundary");
+        }
+        long idx = insnOff / 8;
+        Func f = p.func();
+        if (idx < f.start() || idx >= f.start() + f.length()) {
+            return -1;
+        }
+        return (int) (p.flatStart() + idx - f.start());
+    }
+}
