@@ -11,7 +11,7 @@ final class ErrnoNames {
             {"16", "EBUSY"}, {"17", "EEXIST"}, {"18", "EXDEV"}, {"19", "ENODEV"}, {"20", "ENOTDIR"},
             {"21", "EISDIR"}, {"22", "EINVAL"}, {"24", "EMFILE"}, {"28", "ENOSPC"}, {"33", "EDOM"},
             {"34", "ERANGE"}, {"36", "ENAMETOOLONG"}, {"38", "ENOSYS"}, {"39", "ENOTEMPTY"}, {"40", "ELOOP"},
-            {"67", "ENOLINK"}, {"71", "EPROTO"}, {"75", "EOVERFLOW"}, {"95", "EOPNOTSUPP"},
+            {"67", "ENOLINK"}, {"71", "EPROTO"}, {"75", "EOVERFLOW"}, {"77", "EBADFD"}, {"95", "EOPNOTSUPP"},
             {"97", "EAFNOSUPPORT"}, {"98", "EADDRINUSE"}, {"99", "EADDRNOTAVAIL"}, {"100", "ENETDOWN"},
             {"105", "ENOBUFS"}, {"110", "ETIMEDOUT"}, {"116", "ESTALE"},
         };

@@ -131,7 +131,8 @@ public final class Sockets {
         }
     }
 
-    static byte[] ipv4(String ip) {
+    /** The 4 bytes of an IPv4 literal; IllegalArgumentException naming the text otherwise. */
+    public static byte[] ipv4(String ip) {
         try {
             if (InetAddress.ofLiteral(ip) instanceof Inet4Address a) {
                 return a.getAddress();
