@@ -37,6 +37,7 @@ public enum Errno {
     EOPNOTSUPP(95, "Operation not supported"),
     EAFNOSUPPORT(97, "Address family not supported by protocol"),
     EADDRINUSE(98, "Address already in use"),
+    EADDRNOTAVAIL(99, "Cannot assign requested address"),
     ENETDOWN(100, "Network is down"),
     ENOBUFS(105, "No buffer space available"),
     ETIMEDOUT(110, "Connection timed out"),

@@ -1,0 +1,348 @@
+package dev.tcxsim.kernel.sim;
+
+import dev.tcxsim.kernel.TcDirection;
+import dev.tcxsim.tcx.Mprog;
+import dev.tcxsim.tcx.MprogEntry;
+import dev.tcxsim.tcx.TcxEntry;
+import dev.tcxsim.tcx.TcxVerdict;
+import dev.tcxsim.vm.RunEnv;
+import dev.tcxsim.vm.RunResult;
+import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.maps.BpfMap;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A packet's way through the simulated kernel (tcx-semantics.md sections 6 and 7): the egress
+ * hook of the sending device, the wire (a veth peer, loopback, or nowhere for a dummy), the
+ * ingress hook of the receiving device, then local delivery, a drop or a redirect.
+ *
+ * <p>At each hook the tcx programs run first, in the order of the published entry; the first
+ * return value other than TCX_NEXT ends the walk. When the walk ends in NEXT (or an unknown
+ * code) and a clsact qdisc is present, the classic cls_bpf filters run in prio order.
+ */
+final class Datapath {
+    /** The kernel's XMIT_RECURSION_LIMIT: redirects nested deeper are dropped. */
+    static final int RECURSION_LIMIT = 8;
+
+    // TC_ACT_* as classic tc reports them
+    static final int TC_ACT_UNSPEC = -1;
+    static final int TC_ACT_OK = 0;
+    static final int TC_ACT_RECLASSIFY = 1;
+    static final int TC_ACT_SHOT = 2;
+    static final int TC_ACT_STOLEN = 4;
+    static final int TC_ACT_QUEUED = 5;
+    static final int TC_ACT_REDIRECT = 7;
+    static final int TC_ACT_TRAP = 8;
+
+    private final SimKernel kernel;
+
+    Datapath(SimKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** What one hook decided, plus a pending redirect if the verdict is REDIRECT. */
+    private record HookResult(int code, RunResult.Redirect redirect) {
+    }
+
+    void transmit(SimDevice dev, byte[] frame, Trace trace) {
+        xmit(dev, new SkBuff(frame), trace, 0);
+    }
+
+    /** dev_queue_xmit: egress hook, then the device's transmit. */
+    private void xmit(SimDevice dev, SkBuff skb, Trace trace, int depth) {
+        if (depth > RECURSION_LIMIT) {
+            trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0, "XMIT_RECURSION (more than "
+                    + RECURSION_LIMIT + " nested transmits)"));
+            return;
+        }
+        trace.add(TraceEvent.step(TraceEvent.Kind.TRANSMIT, dev.name, "", "", 0, ""));
+        skb.setIfindex(dev.ifindex);
+        skb.setIngressIfindex(0);
+        skb.setTcAtIngress(false);
+        HookResult r = runHook(dev, TcDirection.EGRESS, skb, trace);
+        if (!afterHook(dev, TcDirection.EGRESS, skb, r, trace, depth)) {
+            return;
+        }
+        switch (dev.kind) {
+            case "veth" -> {
+                SimDevice peer = dev.peer;
+                if (peer == null || peer.gone) {
+                    trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0, "veth peer gone"));
+                    return;
+                }
+                receive(peer, new SkBuff(skb.data()), trace, depth);
+            }
+            case "loopback" -> receive(dev, new SkBuff(skb.data()), trace, depth);
+            default -> trace.add(TraceEvent.step(TraceEvent.Kind.LEAVE, dev.name, "", "sent", 0,
+                    dev.kind + " device: the frame leaves the simulation"));
+        }
+    }
+
+    /** __netif_receive_skb: taps, ingress hook, then the local stack. */
+    private void receive(SimDevice dev, SkBuff skb, Trace trace, int depth) {
+        byte[] frame = skb.data();
+        trace.add(TraceEvent.step(TraceEvent.Kind.RECEIVE, dev.name, "", "", 0, ""));
+        for (SimTap t : dev.taps) {
+            t.capture(frame);
+        }
+        skb.setIfindex(dev.ifindex);
+        skb.setIngressIfindex(dev.ifindex);
+        skb.setTcAtIngress(true);
+        boolean broadcast = frame.length >= 6 && (frame[0] & 1) != 0;
+        skb.setPktType(broadcast ? 1 : SkBuff.PACKET_HOST);
+        HookResult r = runHook(dev, TcDirection.INGRESS, skb, trace);
+        if (!afterHook(dev, TcDirection.INGRESS, skb, r, trace, depth)) {
+            return;
+        }
+        deliver(dev, skb, trace);
+    }
+
+    /** The verdict switch after a hook; true when the packet continues on its way. */
+    private boolean afterHook(SimDevice dev, TcDirection dir, SkBuff skb, HookResult r, Trace trace, int depth) {
+        String hook = hookName(dir);
+        switch (r.code()) {
+            case TC_ACT_SHOT -> {
+                trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, hook, "dropped", 0,
+                        dir == TcDirection.INGRESS ? "TC_INGRESS" : "TC_EGRESS"));
+                return false;
+            }
+            case TC_ACT_STOLEN, TC_ACT_QUEUED, TC_ACT_TRAP -> {
+                trace.add(TraceEvent.step(TraceEvent.Kind.CONSUME, dev.name, hook, "consumed", 0, actName(r.code())));
+                return false;
+            }
+            case TC_ACT_REDIRECT -> {
+                redirect(dev, dir, skb, r.redirect(), trace, depth);
+                return false;
+            }
+            default -> {
+                return true;
+            }
+        }
+    }
+
+    /** skb_do_redirect. */
+    private void redirect(SimDevice from, TcDirection dir, SkBuff skb, RunResult.Redirect rd, Trace trace, int depth) {
+        String hook = hookName(dir);
+        int target = rd == null ? 0 : rd.ifindex();
+        SimDevice to = target == 0 ? null : kernel.deviceByIndex(target);
+        if (to == null) {
+            trace.add(TraceEvent.step(TraceEvent.Kind.DROP, from.name, hook, "dropped", target,
+                    rd == null ? "redirect verdict without a redirect helper call" : "redirect target ifindex " + target + " not found"));
+            return;
+        }
+        SkBuff out = copyForRedirect(skb);
+        switch (rd.kind()) {
+            case PEER -> {
+                // redirect_peer needs ingress and a veth whose peer lives in another namespace;
+                // a session is one namespace, so the peer is always in this one.
+                String why = dir != TcDirection.INGRESS ? "bpf_redirect_peer is only valid at tc ingress"
+                        : !"veth".equals(to.kind) ? "bpf_redirect_peer target is not a veth device"
+                        : "bpf_redirect_peer target's peer is in the same network namespace";
+                trace.add(TraceEvent.step(TraceEvent.Kind.DROP, from.name, hook, "dropped", target, why));
+            }
+            case NEIGH -> {
+                trace.add(TraceEvent.step(TraceEvent.Kind.REDIRECT, from.name, hook, "redirect_neigh (xmit)", target, ""));
+                xmit(to, out, trace, depth + 1);
+            }
+            case REDIRECT -> {
+                if ((rd.flags() & 1) != 0) {
+                    trace.add(TraceEvent.step(TraceEvent.Kind.REDIRECT, from.name, hook, "redirect to ingress", target, ""));
+                    if (depth + 1 > RECURSION_LIMIT) {
+                        trace.add(TraceEvent.step(TraceEvent.Kind.DROP, to.name, "", "dropped", 0, "XMIT_RECURSION"));
+                        return;
+                    }
+                    receive(to, out, trace, depth + 1);
+                } else {
+                    trace.add(TraceEvent.step(TraceEvent.Kind.REDIRECT, from.name, hook, "redirect to egress", target, ""));
+                    xmit(to, out, trace, depth + 1);
+                }
+            }
+        }
+    }
+
+    /** The skb keeps its bytes and the fields programs may set (mark, priority, cb is qdisc-private and reset). */
+    private static SkBuff copyForRedirect(SkBuff skb) {
+        SkBuff out = new SkBuff(skb.data());
+        out.setMark(skb.mark());
+        out.setPriority(skb.priority());
+        out.setTcIndex(skb.tcIndex());
+        return out;
+    }
+
+    /** ip_local_deliver → udp: the datagram goes to a bound socket if its destination is local. */
+    private void deliver(SimDevice dev, SkBuff skb, Trace trace) {
+        Ipv4.Udp udp = Ipv4.Udp.parse(skb.data());
+        if (udp == null) {
+            trace.add(TraceEvent.step(TraceEvent.Kind.LEAVE, dev.name, "", "passed up", 0, "not an IPv4/UDP frame: no socket to deliver to"));
+            return;
+        }
+        if (!kernel.isLocal(udp.dstIp())) {
+            trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0,
+                    "IP_NOT_LOCAL: " + Ipv4.format(udp.dstIp()) + " is not an address of this namespace (no forwarding)"));
+            return;
+        }
+        for (SimUdpSocket s : kernel.sockets) {
+            if (s.port == udp.dstPort() && (s.ip == 0 || s.ip == udp.dstIp())) {
+                s.deliver(udp.payload());
+                trace.add(TraceEvent.step(TraceEvent.Kind.DELIVER, dev.name, "", "delivered", 0,
+                        "udp " + Ipv4.format(udp.dstIp()) + ":" + udp.dstPort()));
+                return;
+            }
+        }
+        trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0,
+                "NO_SOCKET: nothing bound to udp " + Ipv4.format(udp.dstIp()) + ":" + udp.dstPort()));
+    }
+
+    // ---- one hook ----
+
+    private HookResult runHook(SimDevice dev, TcDirection dir, SkBuff skb, Trace trace) {
+        TcxEntry<SimProg, SimLink> entry = dev.hook(dir).entry();
+        if (entry == null) {
+            return new HookResult(TC_ACT_OK, null);
+        }
+        String hook = hookName(dir);
+        TcxVerdict verdict = TcxVerdict.NEXT;
+        RunResult last = null;
+        if (kernel.tcxNeededKey.get() > 0) {
+            Mprog<SimProg, SimLink> bundle = entry.bundle();
+            MprogEntry<SimProg> e = bundle.readBegin();
+            try {
+                for (int i = 0; i < Mprog.SLOTS; i++) {
+                    SimProg p = e.prog(i);
+                    if (p == null) {
+                        break;
+                    }
+                    Run run = run(p, skb);
+                    last = run.result;
+                    int ret = run.result.faulted() ? TC_ACT_SHOT : run.result.returnValue();
+                    verdict = TcxVerdict.of(ret);
+                    trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIdOf(dev, dir, p),
+                            0, 0, ret, verdict.name(), 0, run.result.fault() == null ? "" : "fault: " + run.result.fault(),
+                            run.printk, run.mapWrites));
+                    if (!verdict.continuesChain()) {
+                        break;
+                    }
+                }
+            } finally {
+                bundle.readEnd(e);
+            }
+        }
+        switch (verdict) {
+            case PASS -> {
+                skb.setTcIndex(skb.tcClassid() & 0xffff);
+                return new HookResult(TC_ACT_OK, null);
+            }
+            case DROP -> {
+                return new HookResult(TC_ACT_SHOT, null);
+            }
+            case REDIRECT -> {
+                return new HookResult(TC_ACT_REDIRECT, last == null ? null : last.redirect());
+            }
+            default -> {
+                if (!entry.miniqActive() || !dev.clsact) {
+                    return new HookResult(TC_ACT_OK, null);
+                }
+                return classic(dev, dir, skb, trace);
+            }
+        }
+    }
+
+    /** tcf_classify over the cls_bpf filters, in prio order. */
+    private HookResult classic(SimDevice dev, TcDirection dir, SkBuff skb, Trace trace) {
+        String hook = hookName(dir);
+        for (SimDevice.ClassicFilter f : dev.filters(dir)) {
+            SimProg p = f.prog;
+            skb.setTcClassid(f.classid);
+            Run run = run(p, skb);
+            int ret = run.result.faulted() ? TC_ACT_SHOT : run.result.returnValue();
+            int act;
+            int classid;
+            if (f.da) {
+                act = switch (ret) {
+                    case TC_ACT_OK, TC_ACT_SHOT, TC_ACT_STOLEN, TC_ACT_TRAP, TC_ACT_REDIRECT, TC_ACT_UNSPEC -> ret;
+                    default -> TC_ACT_UNSPEC;
+                };
+                classid = skb.tcClassid();
+            } else {
+                act = ret == 0 ? TC_ACT_UNSPEC : TC_ACT_OK;
+                classid = ret == -1 ? f.classid : ret;
+            }
+            trace.add(new TraceEvent(TraceEvent.Kind.CLASSIC_RUN, dev.name, hook, p.id, p.name, 0, f.prio, f.handle, ret,
+                    actName(act) + (f.da ? "" : " (classid " + Integer.toHexString(classid) + ")"), 0,
+                    run.result.fault() == null ? "" : "fault: " + run.result.fault(), run.printk, run.mapWrites));
+            if (act == TC_ACT_UNSPEC) {
+                continue;
+            }
+            if (act == TC_ACT_OK) {
+                skb.setTcIndex(classid & 0xffff);
+            }
+            return new HookResult(act, act == TC_ACT_REDIRECT ? run.result.redirect() : null);
+        }
+        return new HookResult(TC_ACT_OK, null);
+    }
+
+    private record Run(RunResult result, List<String> printk, List<String> mapWrites) {
+    }
+
+    private static Run run(SimProg p, SkBuff skb) {
+        List<String> printk = new ArrayList<>();
+        List<String> writes = new ArrayList<>();
+        RunEnv env = new RunEnv() {
+            @Override
+            public void tracePrintk(String line) {
+                printk.add(line);
+            }
+
+            @Override
+            public void mapWrite(BpfMap map, byte[] key, byte[] value) {
+                HexFormat hex = HexFormat.of();
+                writes.add(map.name() + "[" + hex.formatHex(key) + "]=" + hex.formatHex(value));
+            }
+        };
+        p.runCount.incrementAndGet();
+        RunResult r;
+        try {
+            r = p.exec.run(skb, env);
+        } catch (RuntimeException e) {
+            r = new RunResult(TC_ACT_SHOT, null, "the VM failed: " + e, 0);
+        }
+        return new Run(r, printk, writes);
+    }
+
+    /** The link that owns {@code p}'s slot, for traces (0 for a plain attachment). */
+    private static int linkIdOf(SimDevice dev, TcDirection dir, SimProg p) {
+        TcxEntry<SimProg, SimLink> e = dev.hook(dir).entry();
+        if (e == null) {
+            return 0;
+        }
+        for (Mprog.Slot<SimProg, SimLink> s : e.bundle().slots()) {
+            if (s.prog() == p) {
+                return s.link() == null ? 0 : s.link().id;
+            }
+        }
+        return 0;
+    }
+
+    private static String hookName(TcDirection dir) {
+        return dir == TcDirection.INGRESS ? "ingress" : "egress";
+    }
+
+    static String actName(int act) {
+        return switch (act) {
+            case TC_ACT_UNSPEC -> "UNSPEC";
+            case TC_ACT_OK -> "OK";
+            case TC_ACT_RECLASSIFY -> "RECLASSIFY";
+            case TC_ACT_SHOT -> "SHOT";
+            case 3 -> "PIPE";
+            case TC_ACT_STOLEN -> "STOLEN";
+            case TC_ACT_QUEUED -> "QUEUED";
+            case 6 -> "REPEAT";
+            case TC_ACT_REDIRECT -> "REDIRECT";
+            case TC_ACT_TRAP -> "TRAP";
+            default -> "code " + act;
+        };
+    }
+}

@@ -1,0 +1,689 @@
+package dev.tcxsim.kernel.sim;
+
+import dev.tcxsim.kernel.BpfException;
+import dev.tcxsim.kernel.BpfProcess;
+import dev.tcxsim.kernel.LinkInfo;
+import dev.tcxsim.kernel.LoadedObjectFds;
+import dev.tcxsim.kernel.ProgInfo;
+import dev.tcxsim.kernel.QueryResult;
+import dev.tcxsim.kernel.TcDirection;
+import dev.tcxsim.kernel.Uapi;
+import dev.tcxsim.tcx.Errno;
+import dev.tcxsim.tcx.MprogException;
+import dev.tcxsim.tcx.ObjectLookup;
+import dev.tcxsim.vm.VerifierException;
+import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.elf.MapSpec;
+import dev.tcxsim.vm.elf.ProgramSpec;
+import dev.tcxsim.vm.elf.Relocation;
+import dev.tcxsim.vm.maps.BpfMap;
+import dev.tcxsim.vm.maps.MapException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One process of the simulated kernel: an fd table (0, 1 and 2 are its stdio, not BPF objects)
+ * and the bpf(2) commands, each checking its arguments in the kernel's order.
+ */
+final class SimProcess implements BpfProcess {
+    private static final Object STDIO = new Object() {
+        @Override
+        public String toString() {
+            return "stdio";
+        }
+    };
+    private static final int LD_IMM64 = 0x18;
+    private static final int PSEUDO_MAP_FD = 1;
+    private static final int PSEUDO_MAP_VALUE = 2;
+
+    final SimKernel kernel;
+    private final String name;
+    private final TreeMap<Integer, Object> fds = new TreeMap<>();
+    private boolean exited;
+
+    SimProcess(SimKernel kernel, String name) {
+        this.kernel = kernel;
+        this.name = name;
+        for (int i = 0; i < 3; i++) {
+            fds.put(i, STDIO);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // ---- fd table ----
+
+    private int install(KObject o) {
+        int fd = 0;
+        while (fds.containsKey(fd)) {
+            fd++;
+        }
+        fds.put(fd, o);
+        return fd;
+    }
+
+    private Object fd(int fd, String what) throws BpfException {
+        Object o = fds.get(fd);
+        if (o == null) {
+            throw new BpfException(Errno.EBADF, what + ": fd " + fd + " is not open in process " + name);
+        }
+        return o;
+    }
+
+    /** bpf_prog_get: EBADF / EINVAL. */
+    SimProg progOfFd(int fd, String what) throws BpfException {
+        if (fd(fd, what) instanceof SimProg p) {
+            return p;
+        }
+        throw new BpfException(Errno.EINVAL, what + ": fd " + fd + " is not a BPF program");
+    }
+
+    /** bpf_prog_get_type: EBADF / EINVAL (not a program, or another type). */
+    private SimProg progOfFd(int fd, int type, String what) throws BpfException {
+        SimProg p = progOfFd(fd, what);
+        if (p.type != type) {
+            throw new BpfException(Errno.EINVAL, what + ": " + p + " has program type " + p.type + ", not " + type);
+        }
+        return p;
+    }
+
+    private SimMap mapOfFd(int fd, String what) throws BpfException {
+        if (fd(fd, what) instanceof SimMap m) {
+            return m;
+        }
+        throw new BpfException(Errno.EINVAL, what + ": fd " + fd + " is not a BPF map");
+    }
+
+    private SimLink linkOfFd(int fd, String what) throws BpfException {
+        if (fd(fd, what) instanceof SimLink l) {
+            return l;
+        }
+        throw new BpfException(Errno.EINVAL, what + ": fd " + fd + " is not a BPF link");
+    }
+
+    private void alive() {
+        if (exited) {
+            throw new IllegalStateException("process " + name + " has exited");
+        }
+    }
+
+    // ---- programs and maps ----
+
+    @Override
+    public int progLoad(ProgramSpec spec, int[] mapFdsByIndex) throws BpfException {
+        synchronized (kernel.rtnl) {
+            alive();
+            if (spec == null || spec.insns() == null || spec.insns().length == 0) {
+                throw new BpfException(Errno.EINVAL, "BPF_PROG_LOAD: a program needs at least one instruction");
+            }
+            String progName = spec.name() == null ? "" : spec.name();
+            for (char c : progName.toCharArray()) {
+                if (!Character.isLetterOrDigit(c) && c != '_' && c != '.') {
+                    throw new BpfException(Errno.EINVAL, "BPF_PROG_LOAD: program name '" + progName
+                            + "' may only hold letters, digits, '_' and '.'");
+                }
+            }
+            if (progName.length() > SimProg.NAME_MAX) {
+                progName = progName.substring(0, SimProg.NAME_MAX);
+            }
+            List<SimMap> used = new ArrayList<>();
+            int[] given = mapFdsByIndex == null ? new int[0] : mapFdsByIndex;
+            for (Relocation r : spec.relocations()) {
+                if (r.mapIndex() < 0 || r.mapIndex() >= given.length) {
+                    throw new BpfException(Errno.EINVAL, "BPF_PROG_LOAD: instruction " + r.insnIndex() + " refers to map index "
+                            + r.mapIndex() + " but " + given.length + " map fds were given");
+                }
+            }
+            for (int fd : given) {
+                used.add(mapOfFd(fd, "BPF_PROG_LOAD map"));
+            }
+            ProgramSpec linked = withRawMapFds(spec, used);
+            List<BpfMap> vmMaps = used.stream().map(m -> m.map).toList();
+            ProgramRuntime.Executable exec;
+            try {
+                exec = kernel.runtime.load(linked, vmMaps);
+            } catch (VerifierException e) {
+                throw new BpfException(Errno.EACCES, "BPF_PROG_LOAD: the verifier refused " + progName + ": " + e.getMessage());
+            }
+            int id = kernel.nextProgId();
+            for (SimMap m : used) {
+                m.get();
+            }
+            SimProg p = new SimProg(id, spec.progType(), progName, linked, used, exec, () -> kernel.progs.remove(id));
+            kernel.progs.put(id, p);
+            p.get();
+            return install(p);
+        }
+    }
+
+    /**
+     * bpf(2) takes map fds inside LD_IMM64 (src_reg PSEUDO_MAP_FD / PSEUDO_MAP_VALUE): turn each
+     * into a relocation against {@code used}, which grows by the maps found this way.
+     */
+    private ProgramSpec withRawMapFds(ProgramSpec spec, List<SimMap> used) throws BpfException {
+        long[] insns = spec.insns().clone();
+        List<Relocation> relocs = new ArrayList<>(spec.relocations());
+        java.util.Set<Integer> relocated = new java.util.HashSet<>();
+        for (Relocation r : spec.relocations()) {
+            relocated.add(r.insnIndex());
+        }
+        boolean changed = false;
+        for (int i = 0; i < insns.length; i++) {
+            long insn = insns[i];
+            int op = (int) (insn & 0xff);
+            if (op != LD_IMM64) {
+                continue;
+            }
+            int src = (int) ((insn >>> 12) & 0xf);
+            if ((src == PSEUDO_MAP_FD || src == PSEUDO_MAP_VALUE) && !relocated.contains(i)) {
+                int fd = (int) (insn >> 32);
+                SimMap m = mapOfFd(fd, "LD_IMM64 at instruction " + i);
+                int idx = used.indexOf(m);
+                if (idx < 0) {
+                    used.add(m);
+                    idx = used.size() - 1;
+                }
+                int offset = src == PSEUDO_MAP_VALUE && i + 1 < insns.length ? (int) (insns[i + 1] >> 32) : 0;
+                relocs.add(new Relocation(i, src == PSEUDO_MAP_FD ? Relocation.Kind.MAP_FD : Relocation.Kind.MAP_VALUE, idx, offset));
+                insns[i] = insn & 0xffffffffL;
+                changed = true;
+            }
+            i++;
+        }
+        if (!changed) {
+            return spec;
+        }
+        return new ProgramSpec(spec.name(), spec.section(), spec.progType(), spec.expectedAttachType(), insns, relocs,
+                spec.funcInfo(), spec.lineInfo());
+    }
+
+    @Override
+    public LoadedObjectFds loadObject(BpfObject obj) throws BpfException {
+        Map<String, Integer> mapFds = new LinkedHashMap<>();
+        Map<String, Integer> progFds = new LinkedHashMap<>();
+        int[] byIndex = new int[obj.maps().size()];
+        for (int i = 0; i < byIndex.length; i++) {
+            MapSpec ms = obj.maps().get(i);
+            byIndex[i] = mapCreate(ms);
+            mapFds.put(ms.name(), byIndex[i]);
+        }
+        for (ProgramSpec ps : obj.programs()) {
+            progFds.put(ps.name(), progLoad(ps, byIndex));
+        }
+        return new LoadedObjectFds(mapFds, progFds);
+    }
+
+    @Override
+    public int mapCreate(MapSpec spec) throws BpfException {
+        synchronized (kernel.rtnl) {
+            alive();
+            BpfMap map;
+            try {
+                map = BpfMap.create(spec);
+            } catch (MapException e) {
+                throw mapError("BPF_MAP_CREATE", e);
+            }
+            int id = kernel.nextMapId();
+            SimMap m = new SimMap(id, map, () -> kernel.maps.remove(id));
+            kernel.maps.put(id, m);
+            m.get();
+            return install(m);
+        }
+    }
+
+    private static BpfException mapError(String call, MapException e) {
+        return BpfException.ofNumber(e.errno(), call + ": " + e.getMessage());
+    }
+
+    @Override
+    public byte[] mapLookup(int mapFd, byte[] key) throws BpfException {
+        SimMap m;
+        synchronized (kernel.rtnl) {
+            m = mapOfFd(mapFd, "BPF_MAP_LOOKUP_ELEM");
+        }
+        checkKey(m, key, "BPF_MAP_LOOKUP_ELEM");
+        byte[] v = m.map.lookup(key);
+        if (v == null) {
+            throw new BpfException(Errno.ENOENT, "BPF_MAP_LOOKUP_ELEM: no such key in " + m);
+        }
+        return v;
+    }
+
+    private static void checkKey(SimMap m, byte[] key, String call) throws BpfException {
+        if (key == null || key.length != m.map.keySize()) {
+            throw new BpfException(Errno.EINVAL, call + ": " + m + " has " + m.map.keySize() + "-byte keys, got "
+                    + (key == null ? "null" : key.length + " bytes"));
+        }
+    }
+
+    @Override
+    public void mapUpdate(int mapFd, byte[] key, byte[] value, long flags) throws BpfException {
+        SimMap m;
+        synchronized (kernel.rtnl) {
+            m = mapOfFd(mapFd, "BPF_MAP_UPDATE_ELEM");
+        }
+        checkKey(m, key, "BPF_MAP_UPDATE_ELEM");
+        try {
+            m.map.update(key, value, flags);
+        } catch (MapException e) {
+            throw mapError("BPF_MAP_UPDATE_ELEM", e);
+        }
+    }
+
+    @Override
+    public void mapDelete(int mapFd, byte[] key) throws BpfException {
+        SimMap m;
+        synchronized (kernel.rtnl) {
+            m = mapOfFd(mapFd, "BPF_MAP_DELETE_ELEM");
+        }
+        checkKey(m, key, "BPF_MAP_DELETE_ELEM");
+        try {
+            m.map.delete(key);
+        } catch (MapException e) {
+            throw mapError("BPF_MAP_DELETE_ELEM", e);
+        }
+    }
+
+    // ---- tcx: attach, detach, query ----
+
+    /** attach_type_to_prog_type for the attach types this simulator models. */
+    private static TcDirection tcxDirection(int attachType, String call) throws BpfException {
+        TcDirection dir = TcDirection.ofAttachType(attachType);
+        if (dir == null) {
+            throw new BpfException(Errno.EINVAL, call + ": attach type " + attachType
+                    + " is not BPF_TCX_INGRESS (46) or BPF_TCX_EGRESS (47)");
+        }
+        return dir;
+    }
+
+    private static void checkFlags(int flags, String call) throws BpfException {
+        if ((flags & ~Uapi.TCX_FLAG_MASK) != 0) {
+            throw new BpfException(Errno.EINVAL, call + ": flags " + Uapi.flagNames(flags & ~Uapi.TCX_FLAG_MASK)
+                    + " are not accepted by tcx (allowed: REPLACE|BEFORE|AFTER|ID|LINK)");
+        }
+    }
+
+    private SimDevice dev(int ifindex, String call) throws BpfException {
+        SimDevice d = kernel.deviceByIndex(ifindex);
+        if (d == null) {
+            throw new BpfException(Errno.ENODEV, call + ": no device with ifindex " + ifindex);
+        }
+        return d;
+    }
+
+    /** Resolves relative_fd / relative_id in this process and the kernel's id spaces. */
+    private final ObjectLookup<SimProg, SimLink> lookup = new ObjectLookup<>() {
+        @Override
+        public SimProg progById(int id) throws MprogException {
+            SimProg p = kernel.progs.get(id);
+            if (p == null) {
+                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no program");
+            }
+            return p;
+        }
+
+        @Override
+        public SimProg progByFd(int fd) throws MprogException {
+            Object o = fds.get(fd);
+            if (o == null) {
+                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
+            }
+            if (!(o instanceof SimProg p)) {
+                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a program");
+            }
+            return p;
+        }
+
+        @Override
+        public SimLink linkById(int id) throws MprogException {
+            SimLink l = kernel.links.get(id);
+            if (l == null) {
+                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no link");
+            }
+            return l;
+        }
+
+        @Override
+        public SimLink linkByFd(int fd) throws MprogException {
+            Object o = fds.get(fd);
+            if (o == null) {
+                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
+            }
+            if (!(o instanceof SimLink l)) {
+                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a link");
+            }
+            return l;
+        }
+
+        @Override
+        public SimProg progOfLink(SimLink link) {
+            return link.prog;
+        }
+
+        @Override
+        public int progType(SimProg prog) {
+            return prog.type;
+        }
+    };
+
+    private static BpfException fail(String call, MprogException e) {
+        return new BpfException(e.errno(), call + ": " + e.getMessage().substring(e.errno().name().length() + 2));
+    }
+
+    @Override
+    public void progAttach(int ifindex, int attachType, int progFd, int flags, int relativeFdOrId, int replaceProgFd,
+                           long expectedRevision) throws BpfException {
+        String call = "BPF_PROG_ATTACH";
+        synchronized (kernel.rtnl) {
+            alive();
+            TcDirection dir = tcxDirection(attachType, call);
+            checkFlags(flags, call);
+            SimProg prog = progOfFd(progFd, Uapi.BPF_PROG_TYPE_SCHED_CLS, call + " attach_bpf_fd");
+            SimDevice d = dev(ifindex, call);
+            SimProg old = null;
+            if ((flags & Uapi.BPF_F_REPLACE) != 0) {
+                old = progOfFd(replaceProgFd, prog.type, call + " replace_bpf_fd");
+            }
+            try {
+                var done = d.hook(dir).attach(prog, null, old, flags, relativeFdOrId, expectedRevision, lookup);
+                prog.get();
+                if (done.replaced() != null) {
+                    done.replaced().put();
+                } else {
+                    kernel.tcxNeededKey.incrementAndGet();
+                    kernel.neededKey(dir).incrementAndGet();
+                }
+            } catch (MprogException e) {
+                throw fail(call, e);
+            }
+        }
+    }
+
+    @Override
+    public void progDetach(int ifindex, int attachType, int progFd, int flags, int relativeFdOrId, long expectedRevision)
+            throws BpfException {
+        String call = "BPF_PROG_DETACH";
+        synchronized (kernel.rtnl) {
+            alive();
+            TcDirection dir = tcxDirection(attachType, call);
+            checkFlags(flags, call);
+            SimProg prog = progFd == 0 ? null : progOfFd(progFd, Uapi.BPF_PROG_TYPE_SCHED_CLS, call + " attach_bpf_fd");
+            SimDevice d = dev(ifindex, call);
+            try {
+                var done = d.hook(dir).detach(prog, null, flags, relativeFdOrId, expectedRevision, lookup);
+                kernel.tcxNeededKey.decrementAndGet();
+                kernel.neededKey(dir).decrementAndGet();
+                done.prog().put();
+            } catch (MprogException e) {
+                throw fail(call, e);
+            }
+        }
+    }
+
+    @Override
+    public QueryResult progQuery(int ifindex, int attachType, int queryFlags, int count) throws BpfException {
+        String call = "BPF_PROG_QUERY";
+        synchronized (kernel.rtnl) {
+            alive();
+            if ((queryFlags & ~1) != 0) {
+                throw new BpfException(Errno.EINVAL, call + ": query_flags 0x" + Integer.toHexString(queryFlags)
+                        + " has bits besides BPF_F_QUERY_EFFECTIVE");
+            }
+            TcDirection dir = tcxDirection(attachType, call);
+            if (count < 0) {
+                throw new BpfException(Errno.EINVAL, call + ": buffer count " + count + " is negative");
+            }
+            SimDevice d = dev(ifindex, call);
+            if (queryFlags != 0) {
+                throw new BpfException(Errno.EINVAL, call + ": tcx takes no query_flags (got " + queryFlags + ")");
+            }
+            var q = d.hook(dir).query(count, p -> p.id, l -> l.id);
+            return new QueryResult(q.errno() == null ? 0 : q.errno().number(), 0, q.count(), q.revision(), q.progIds(),
+                    q.linkIds());
+        }
+    }
+
+    // ---- tcx links ----
+
+    @Override
+    public int linkCreate(int progFd, int ifindex, int attachType, int flags, int relativeFdOrId, long expectedRevision)
+            throws BpfException {
+        String call = "BPF_LINK_CREATE";
+        synchronized (kernel.rtnl) {
+            alive();
+            SimProg prog = progOfFd(progFd, call + " prog_fd");
+            if (prog.type != Uapi.BPF_PROG_TYPE_SCHED_CLS) {
+                throw new BpfException(Errno.EINVAL, call + ": " + prog + " is not SCHED_CLS (type " + prog.type + ")");
+            }
+            TcDirection dir = tcxDirection(attachType, call);
+            checkFlags(flags, call);
+            SimDevice d = dev(ifindex, call);
+            int id = kernel.nextLinkId();
+            SimLink[] self = new SimLink[1];
+            SimLink link = new SimLink(id, prog, d, dir, () -> releaseLink(self[0]));
+            self[0] = link;
+            try {
+                d.hook(dir).attach(prog, link, null, flags, relativeFdOrId, expectedRevision, lookup);
+            } catch (MprogException e) {
+                throw fail(call, e);
+            }
+            prog.get();
+            kernel.tcxNeededKey.incrementAndGet();
+            kernel.neededKey(dir).incrementAndGet();
+            kernel.links.put(id, link);
+            link.get();
+            return install(link);
+        }
+    }
+
+    /** tcx_link_release: the last reference went (or LINK_DETACH): remove the slot if still attached. */
+    private void detachLink(SimLink link) {
+        SimDevice d = link.dev;
+        if (d == null) {
+            return;
+        }
+        try {
+            d.hook(link.dir).detach(link.prog, link, 0, 0, 0, lookup);
+            kernel.tcxNeededKey.decrementAndGet();
+            kernel.neededKey(link.dir).decrementAndGet();
+        } catch (MprogException e) {
+            throw new IllegalStateException("link " + link.id + " could not leave its hook: " + e.getMessage(), e);
+        }
+        link.dev = null;
+    }
+
+    private void releaseLink(SimLink link) {
+        detachLink(link);
+        kernel.links.remove(link.id);
+        link.prog.put();
+    }
+
+    @Override
+    public void linkUpdate(int linkFd, int newProgFd, int flags, int oldProgFd) throws BpfException {
+        String call = "BPF_LINK_UPDATE";
+        synchronized (kernel.rtnl) {
+            alive();
+            if ((flags & ~Uapi.BPF_F_REPLACE) != 0) {
+                throw new BpfException(Errno.EINVAL, call + ": flags " + Uapi.flagNames(flags) + " (only REPLACE is allowed)");
+            }
+            SimLink link = linkOfFd(linkFd, call + " link_fd");
+            SimProg nprog = progOfFd(newProgFd, call + " new_prog_fd");
+            SimProg oprog = null;
+            if ((flags & Uapi.BPF_F_REPLACE) != 0) {
+                oprog = progOfFd(oldProgFd, call + " old_prog_fd");
+            } else if (oldProgFd != 0) {
+                throw new BpfException(Errno.EINVAL, call + ": old_prog_fd given without BPF_F_REPLACE");
+            }
+            SimDevice d = link.dev;
+            if (d == null) {
+                throw new BpfException(Errno.ENOLINK, call + ": " + link + " is no longer attached");
+            }
+            if (oprog != null && oprog != link.prog) {
+                throw new BpfException(Errno.EPERM, call + ": old_prog_fd names " + oprog + " but the link holds " + link.prog);
+            }
+            SimProg current = link.prog;
+            if (current == nprog) {
+                return;
+            }
+            try {
+                d.hook(link.dir).update(nprog, link, current, lookup);
+            } catch (MprogException e) {
+                throw fail(call, e);
+            }
+            nprog.get();
+            link.prog = nprog;
+            current.put();
+        }
+    }
+
+    @Override
+    public void linkDetach(int linkFd) throws BpfException {
+        synchronized (kernel.rtnl) {
+            alive();
+            SimLink link = linkOfFd(linkFd, "BPF_LINK_DETACH link_fd");
+            detachLink(link);
+        }
+    }
+
+    @Override
+    public LinkInfo linkInfo(int linkFd) throws BpfException {
+        synchronized (kernel.rtnl) {
+            SimLink l = linkOfFd(linkFd, "BPF_OBJ_GET_INFO_BY_FD");
+            SimDevice d = l.dev;
+            return new LinkInfo(l.id, Uapi.BPF_LINK_TYPE_TCX, l.prog.id, d == null ? 0 : d.ifindex, l.dir.attachType());
+        }
+    }
+
+    @Override
+    public ProgInfo progInfo(int progFd) throws BpfException {
+        synchronized (kernel.rtnl) {
+            SimProg p = progOfFd(progFd, "BPF_OBJ_GET_INFO_BY_FD");
+            return new ProgInfo(p.id, p.type, p.name, p.runCount.get());
+        }
+    }
+
+    @Override
+    public int progGetFdById(int id) throws BpfException {
+        synchronized (kernel.rtnl) {
+            alive();
+            SimProg p = kernel.progs.get(id);
+            if (p == null) {
+                throw new BpfException(Errno.ENOENT, "BPF_PROG_GET_FD_BY_ID: no program with id " + id);
+            }
+            p.get();
+            return install(p);
+        }
+    }
+
+    @Override
+    public int linkGetFdById(int id) throws BpfException {
+        synchronized (kernel.rtnl) {
+            alive();
+            SimLink l = kernel.links.get(id);
+            if (l == null) {
+                throw new BpfException(Errno.ENOENT, "BPF_LINK_GET_FD_BY_ID: no link with id " + id);
+            }
+            l.get();
+            return install(l);
+        }
+    }
+
+    // ---- bpffs ----
+
+    private static String pinPath(String path, String call) throws BpfException {
+        if (path == null || path.isBlank()) {
+            throw new BpfException(Errno.EINVAL, call + ": empty pin path");
+        }
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        for (String part : p.split("/")) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new BpfException(Errno.EINVAL, call + ": pin path '" + path + "' has an empty, '.' or '..' component");
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public void objPin(int fd, String path) throws BpfException {
+        String call = "BPF_OBJ_PIN";
+        synchronized (kernel.rtnl) {
+            alive();
+            Object o = fd(fd, call);
+            if (!(o instanceof KObject k)) {
+                throw new BpfException(Errno.EINVAL, call + ": fd " + fd + " is not a BPF object");
+            }
+            String p = pinPath(path, call);
+            if (kernel.pins.containsKey(p)) {
+                throw new BpfException(Errno.EEXIST, call + ": " + path + " exists");
+            }
+            k.get();
+            kernel.pins.put(p, k);
+        }
+    }
+
+    @Override
+    public int objGet(String path) throws BpfException {
+        String call = "BPF_OBJ_GET";
+        synchronized (kernel.rtnl) {
+            alive();
+            KObject k = kernel.pins.get(pinPath(path, call));
+            if (k == null) {
+                throw new BpfException(Errno.ENOENT, call + ": nothing pinned at " + path);
+            }
+            k.get();
+            return install(k);
+        }
+    }
+
+    @Override
+    public void unpin(String path) throws BpfException {
+        synchronized (kernel.rtnl) {
+            KObject k = kernel.pins.remove(pinPath(path, "unlink"));
+            if (k == null) {
+                throw new BpfException(Errno.ENOENT, "unlink: nothing pinned at " + path);
+            }
+            k.put();
+        }
+    }
+
+    @Override
+    public void close(int fd) throws BpfException {
+        synchronized (kernel.rtnl) {
+            Object o = fds.remove(fd);
+            if (o == null) {
+                throw new BpfException(Errno.EBADF, "close: fd " + fd + " is not open in process " + name);
+            }
+            if (o instanceof KObject k) {
+                k.put();
+            }
+        }
+    }
+
+    @Override
+    public void exit() {
+        synchronized (kernel.rtnl) {
+            if (exited) {
+                return;
+            }
+            for (Object o : List.copyOf(fds.values())) {
+                if (o instanceof KObject k) {
+                    k.put();
+                }
+            }
+            fds.clear();
+            exited = true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "process " + name + (exited ? " (exited)" : "");
+    }
+}
