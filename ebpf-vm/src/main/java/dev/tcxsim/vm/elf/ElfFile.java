@@ -112,28 +112,34 @@ final class ElfFile {
             int h = (int) (shoff + (long) i * SHDR_SIZE);
             raw[i] = new long[] {u32(h), u32(h + 4), buf.getLong(h + 8), buf.getLong(h + 24), buf.getLong(h + 32),
                     u32(h + 40), u32(h + 44), buf.getLong(h + 56), h};
-            long secType = raw[i][1];
-            long off = raw[i][3];
-            long size = raw[i][4];
-            if (secType != SHT_NOBITS && secType != 0 && (off < 0 || size < 0 || off > bytes.length
-                    || size > bytes.length - off)) {
-                throw new ElfFormatException("section #" + i, h + 24, "data [0x" + Long.toHexString(off) + ", +0x"
-                        + Long.toHexString(size) + ") lies outside the file (" + bytes.length + " bytes)");
-            }
         }
         long[] strHdr = raw[shstrndx];
         if (strHdr[1] != SHT_STRTAB) {
             throw new ElfFormatException("section #" + shstrndx, strHdr[8] + 4,
                     "e_shstrndx names a section of type " + strHdr[1] + ", not a string table");
         }
+        checkBounds(strHdr, "section name table (#" + shstrndx + ")");
         for (int i = 0; i < shnum; i++) {
             long[] r = raw[i];
-            String name = i == 0 ? "" : string(strHdr, r[0], "section names (#" + i + ")", r[8]);
+            String name = i == 0 ? "" : string(strHdr, r[0], "section #" + i + " (name)", r[8]);
+            checkBounds(r, name);
             if (r[5] >= shnum && r[1] != 0) {
                 throw new ElfFormatException(name, r[8] + 40, "sh_link " + r[5] + " out of range (" + shnum
                         + " sections)");
             }
             sections.add(new Section(i, name, (int) r[1], r[2], r[3], r[4], (int) r[5], (int) r[6], r[7]));
+        }
+    }
+
+    /** A section's data must lie inside the file (NOBITS sections have none). */
+    private void checkBounds(long[] r, String name) throws ElfFormatException {
+        long type = r[1];
+        long off = r[3];
+        long size = r[4];
+        if (type != SHT_NOBITS && type != 0 && (off < 0 || size < 0 || off > bytes.length
+                || size > bytes.length - off)) {
+            throw new ElfFormatException(name, r[8] + 24, "section data [0x" + Long.toHexString(off) + ", +0x"
+                    + Long.toHexString(size) + ") lies outside the file (" + bytes.length + " bytes)");
         }
     }
 
