@@ -90,6 +90,10 @@ final class LinuxBpfProcess implements BpfProcess {
 
     @Override
     public int progLoad(ProgramSpec spec, int[] mapFdsByIndex) throws BpfException {
+        return progLoad(spec, mapFdsByIndex, "GPL");
+    }
+
+    private int progLoad(ProgramSpec spec, int[] mapFdsByIndex, String license) throws BpfException {
         long[] insns = spec.insns().clone();
         boolean[] relocated = new boolean[insns.length];
         for (var r : spec.relocations()) {
@@ -116,7 +120,6 @@ final class LinuxBpfProcess implements BpfProcess {
                 i++;
             }
         }
-        String license = "GPL";
         return run(() -> adopt(Bpf.progLoad(spec.progType(), insns, license, spec.name(), spec.expectedAttachType())));
     }
 
@@ -135,7 +138,7 @@ final class LinuxBpfProcess implements BpfProcess {
         }
         Map<String, Integer> progs = new LinkedHashMap<>();
         for (ProgramSpec p : obj.programs()) {
-            progs.put(p.name(), progLoad(p, mapFds));
+            progs.put(p.name(), progLoad(p, mapFds, obj.license() == null ? "GPL" : obj.license()));
         }
         for (int i = 0; i < maps.size(); i++) {
             for (var slot : maps.get(i).initialProgSlots().entrySet()) {

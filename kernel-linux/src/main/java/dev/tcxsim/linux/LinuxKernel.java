@@ -319,6 +319,15 @@ public final class LinuxKernel implements Kernel {
         return t;
     }
 
+    /**
+     * BPF_PROG_TEST_RUN of one of {@code owner}'s programs on {@code frame}, {@code repeat} times: the
+     * kernel's own answer for what a program returns, without attaching it anywhere.
+     */
+    public Bpf.TestRun testRun(BpfProcess owner, int progFd, byte[] frame, int repeat) throws BpfException {
+        int fd = ownProcess(owner).kernelFd(progFd);
+        return run(() -> Bpf.progTestRun(fd, frame, frame.length, null, 0, repeat));
+    }
+
     void forget(AutoCloseable observer) {
         observers.remove(observer);
     }

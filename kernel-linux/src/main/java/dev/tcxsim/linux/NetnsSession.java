@@ -89,7 +89,12 @@ public final class NetnsSession implements AutoCloseable {
         fds.add(rtnl.fd());
         rtnl.setUp(1); // loopback, so locally addressed traffic works inside the namespace
         for (String conf : List.of("all", "default")) {
+            // Test frames come from addresses that are not routed back: no reverse-path drop.
             writeSysctl("net/ipv4/conf/" + conf + "/rp_filter", "0");
+            // No IPv6 autoconfiguration traffic (DAD, router solicitations) mixing into what taps see.
+            if (Files.exists(Path.of("/proc/sys/net/ipv6/conf", conf, "disable_ipv6"))) {
+                writeSysctl("net/ipv6/conf/" + conf + "/disable_ipv6", "1");
+            }
         }
         return null;
     }

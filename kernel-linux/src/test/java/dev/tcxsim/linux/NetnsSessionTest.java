@@ -31,6 +31,7 @@ class NetnsSessionTest {
             });
             assertFalse(Files.exists(Path.of("/sys/class/net/tcxsim-iso0")), "a session device must not appear on the host");
             assertEquals("0", s.call(() -> Files.readString(Path.of("/proc/sys/net/ipv4/conf/all/rp_filter")).trim()));
+            assertEquals("1", s.call(() -> Files.readString(Path.of("/proc/sys/net/ipv6/conf/default/disable_ipv6")).trim()));
         }
     }
 
