@@ -130,8 +130,9 @@ public final class SimKernel implements Kernel {
             if (name.equals(peerName)) {
                 throw new BpfException(Errno.EEXIST, "both veth ends are called " + name);
             }
-            SimDevice a = newDevice(name, "veth");
+            // veth_newlink registers the peer first, so the peer gets the lower ifindex
             SimDevice b = newDevice(peerName, "veth");
+            SimDevice a = newDevice(name, "veth");
             a.peer = b;
             b.peer = a;
             return new VethPair(name, a.ifindex, peerName, b.ifindex);
