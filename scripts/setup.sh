@@ -4,10 +4,11 @@
 #   maven      the build
 #   iproute2   ip/tc, only for cross-checks by hand and the kernel tests' leak check
 #   tcpdump    reads back the pcap files the CLI writes (tests)
+#   chromium   renders the SVG/HTML chain pictures headless (tests)
 # clang-19 is NOT needed to build or test: compiled test objects are committed. Developers who
 # rebuild them run scripts/setup.sh --dev, which adds clang-19, llvm-19 and libbpf-dev.
 set -euo pipefail
-want=(maven iproute2 tcpdump)
+want=(maven iproute2 tcpdump chromium)
 if [ "${1:-}" = "--dev" ]; then
     want+=(clang-19 llvm-19 libbpf-dev bpftool)
 fi
