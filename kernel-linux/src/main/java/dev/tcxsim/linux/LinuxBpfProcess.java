@@ -202,26 +202,73 @@ final class LinuxBpfProcess implements BpfProcess {
                 spec.flags(), 0, spec.name())));
     }
 
+    /** A map's type and sizes from /proc/self/fdinfo; null when the fd is not an open map. */
+    private record MapShape(int type, int keySize, int valueSize) {
+        /** The bytes one value takes in user space: per-CPU maps hold one 8-byte-aligned value per possible CPU. */
+        int valueBytes() {
+            return switch (type) {
+                case 5, 6, 10, 21 -> ((valueSize + 7) & ~7) * PossibleCpus.count();
+                default -> valueSize;
+            };
+        }
+    }
+
+    private static MapShape shape(int fd) {
+        Map<String, Integer> fields = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo", Integer.toString(fd)))) {
+                String[] kv = line.split(":\\s*", 2);
+                if (kv.length == 2 && kv[1].matches("\\d+")) {
+                    fields.put(kv[0], Integer.parseInt(kv[1]));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        Integer type = fields.get("map_type");
+        Integer key = fields.get("key_size");
+        Integer value = fields.get("value_size");
+        return type == null || key == null || value == null ? null : new MapShape(type, key, value);
+    }
+
+    /**
+     * bpf(2) reads key_size and value_size bytes from the caller's pointers; a Java array of another
+     * length is rejected with EINVAL before the call. A bad fd or a non-map fd goes to the kernel,
+     * which rejects it before reading any pointer.
+     */
+    private static void checkSizes(String call, MapShape m, byte[] key, byte[] value, boolean needsValue)
+            throws BpfException {
+        if (m == null) {
+            return;
+        }
+        if (key == null || key.length != m.keySize()) {
+            throw new BpfException(Errno.EINVAL, call + ": the map has " + m.keySize() + "-byte keys, got "
+                    + (key == null ? "null" : key.length + " bytes"));
+        }
+        if (needsValue && (value == null || value.length != m.valueBytes())) {
+            throw new BpfException(Errno.EINVAL, call + ": the map has " + m.valueBytes() + "-byte values, got "
+                    + (value == null ? "null" : value.length + " bytes"));
+        }
+    }
+
+    private static byte[] orEmpty(byte[] b) {
+        return b == null ? new byte[0] : b;
+    }
+
     @Override
     public byte[] mapLookup(int mapFd, byte[] key) throws BpfException {
         int fd = kernelFd(mapFd);
-        return run(() -> Bpf.mapLookup(fd, key, valueBytes(Bpf.mapInfo(fd))));
-    }
-
-    /** The bytes a lookup writes: per-CPU maps hold one 8-byte-aligned value per possible CPU. */
-    private static int valueBytes(Bpf.MapInfo info) {
-        int size = Math.clamp(info.valueSize(), 0, 1 << 24);
-        return switch (info.type()) {
-            case 5, 6, 10, 21 -> ((size + 7) & ~7) * PossibleCpus.count();
-            default -> size;
-        };
+        MapShape m = shape(fd);
+        checkSizes("BPF_MAP_LOOKUP_ELEM", m, key, null, false);
+        return run(() -> Bpf.mapLookup(fd, orEmpty(key), m == null ? 0 : m.valueBytes()));
     }
 
     @Override
     public void mapUpdate(int mapFd, byte[] key, byte[] value, long flags) throws BpfException {
         int fd = kernelFd(mapFd);
+        checkSizes("BPF_MAP_UPDATE_ELEM", shape(fd), key, value, true);
         run(() -> {
-            Bpf.mapUpdate(fd, key, value, flags);
+            Bpf.mapUpdate(fd, orEmpty(key), orEmpty(value), flags);
             return null;
         });
     }
@@ -229,8 +276,9 @@ final class LinuxBpfProcess implements BpfProcess {
     @Override
     public void mapDelete(int mapFd, byte[] key) throws BpfException {
         int fd = kernelFd(mapFd);
+        checkSizes("BPF_MAP_DELETE_ELEM", shape(fd), key, null, false);
         run(() -> {
-            Bpf.mapDelete(fd, key);
+            Bpf.mapDelete(fd, orEmpty(key));
             return null;
         });
     }

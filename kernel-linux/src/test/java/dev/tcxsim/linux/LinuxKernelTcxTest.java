@@ -199,6 +199,26 @@ class LinuxKernelTcxTest {
     }
 
     @Test
+    void mapsCheckKeyAndValueSizesAndKeepTheKernelsErrnos() throws BpfException {
+        int map = proc.mapCreate(dev.tcxsim.vm.elf.MapSpec.of("m", 1, 4, 8, 4, 0));
+        byte[] key = {1, 0, 0, 0};
+        assertErrno(Errno.ENOENT, () -> proc.mapLookup(map, key));
+        proc.mapUpdate(map, key, new byte[] {9, 0, 0, 0, 0, 0, 0, 0}, 0);
+        assertEquals(9, proc.mapLookup(map, key)[0]);
+        assertErrno(Errno.EEXIST, () -> proc.mapUpdate(map, key, new byte[8], 1));
+        assertErrno(Errno.EINVAL, () -> proc.mapLookup(map, new byte[3]));
+        assertErrno(Errno.EINVAL, () -> proc.mapUpdate(map, key, new byte[7], 0));
+        assertErrno(Errno.EINVAL, () -> proc.mapDelete(map, null));
+        proc.mapDelete(map, key);
+        assertErrno(Errno.ENOENT, () -> proc.mapDelete(map, key));
+        assertErrno(Errno.EBADF, () -> proc.mapLookup(999, key));
+        int prog = load("notamap", 0);
+        assertErrno(Errno.EINVAL, () -> proc.mapLookup(prog, key));
+        // insn_cnt 0 is "too big or empty" to bpf_prog_load: E2BIG
+        assertErrno(Errno.E2BIG, () -> proc.progLoad(ProgramSpec.raw("empty", Uapi.BPF_PROG_TYPE_SCHED_CLS), new int[0]));
+    }
+
+    @Test
     void progInfoNamesTheProgram() throws BpfException {
         int p = load("a_rather_long_program_name", 0);
         assertEquals("a_rather_long_p", proc.progInfo(p).name(), "the kernel keeps 15 characters");

@@ -100,11 +100,8 @@ public final class Bpf {
     public static int progLoad(int progType, long[] insns, String license, String name, int expectedAttachType)
             throws ErrnoException {
         String what = "BPF_PROG_LOAD(" + name + ", type " + progType + ", " + insns.length + " insns)";
-        if (insns.length == 0) {
-            throw new IllegalArgumentException(what + ": a program needs at least one instruction");
-        }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment code = arena.allocate(JAVA_LONG, insns.length);
+            MemorySegment code = arena.allocate(JAVA_LONG, Math.max(1, insns.length)); // 0 insns: the kernel says EINVAL
             MemorySegment.copy(insns, 0, code, JAVA_LONG, 0, insns.length);
             MemorySegment lic = arena.allocateFrom(license == null ? "GPL" : license, StandardCharsets.US_ASCII);
             MemorySegment attr = attr(arena);
