@@ -65,6 +65,43 @@ public final class LinuxKernel implements Kernel {
         }
     }
 
+    /**
+     * Opens a session in the named network namespace {@code name} (iproute2's /run/netns/NAME):
+     * joins it when it exists, else creates it. Closing the session keeps the namespace, its devices
+     * and its pins for the next session of that name; {@link #deleteNamed} removes them.
+     */
+    public static LinuxKernel openNamed(String name) throws BpfException {
+        String why = KernelRequirement.whyUnavailable();
+        if (why != null) {
+            throw new BpfException(Errno.EPERM, "the Linux kernel backend cannot run here: " + why);
+        }
+        try {
+            return new LinuxKernel(NetnsSession.startNamed(name));
+        } catch (IllegalArgumentException e) {
+            throw new BpfException(Errno.EINVAL, e.getMessage());
+        } catch (ErrnoException e) {
+            throw BpfException.ofNumber(e.errno(), "entering netns " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether the named namespace exists (/run/netns/NAME). */
+    public static boolean namedExists(String name) {
+        return NetnsSession.namedExists(name);
+    }
+
+    /** Removes a named namespace made by {@link #openNamed}: its pins, its bpffs mount and its name. */
+    public static void deleteNamed(String name) throws BpfException {
+        try {
+            NetnsSession.deleteNamed(name);
+        } catch (IllegalArgumentException e) {
+            throw new BpfException(Errno.EINVAL, e.getMessage());
+        } catch (ErrnoException e) {
+            throw BpfException.ofNumber(e.errno(), "deleting netns " + name + ": " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new BpfException(Errno.EIO, "deleting netns " + name + ": " + e);
+        }
+    }
+
     @Override
     public String backend() {
         return "linux";

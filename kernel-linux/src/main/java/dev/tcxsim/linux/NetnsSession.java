@@ -39,8 +39,15 @@ public final class NetnsSession implements AutoCloseable {
     }
 
     private static final String BPFFS_PREFIX = "tcxsim-bpffs-";
+    /** Where iproute2 keeps named network namespaces (bind mounts of ns/net files). */
+    static final Path NETNS_DIR = Path.of("/run/netns");
+    /** The bpffs mounts of named sessions live here, in the host mount namespace, so pins outlast a JVM. */
+    static final Path NAMED_BPFFS_DIR = Path.of("/run/tcxsim/bpffs");
+    private static final java.util.regex.Pattern NETNS_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     private final String id;
+    /** null for an anonymous session; else the iproute2 name of the kept namespace. */
+    private final String netnsName;
     private final Path bpffs;
     private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
     private final Set<Integer> fds = ConcurrentHashMap.newKeySet();
@@ -52,16 +59,80 @@ public final class NetnsSession implements AutoCloseable {
     private long netnsInode;
     private int tid;
 
-    private NetnsSession(String id) {
+    private NetnsSession(String id, String netnsName) {
         this.id = id;
-        this.bpffs = Path.of(System.getProperty("java.io.tmpdir"), BPFFS_PREFIX + id);
+        this.netnsName = netnsName;
+        this.bpffs = netnsName == null ? Path.of(System.getProperty("java.io.tmpdir"), BPFFS_PREFIX + id)
+                : NAMED_BPFFS_DIR.resolve(netnsName);
         this.thread = Thread.ofPlatform().daemon().name("tcxsim-netns-" + id).unstarted(this::loop);
         this.shutdownHook = Thread.ofPlatform().name("tcxsim-netns-" + id + "-cleanup").unstarted(this::close);
     }
 
     /** Starts the thread, enters new namespaces and mounts the bpffs; fails with the reason if any step fails. */
     public static NetnsSession start() throws ErrnoException {
-        NetnsSession s = new NetnsSession(HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        return start(null);
+    }
+
+    /**
+     * A session in the named network namespace {@code name} (as {@code ip netns} names it): joined
+     * when it exists, else created and registered under /run/netns. Its bpffs is mounted at
+     * /run/tcxsim/bpffs/NAME in the host mount namespace. {@link #close()} keeps the namespace, its
+     * devices and its pins (only this session's fds are closed); {@link #deleteNamed} removes them.
+     */
+    public static NetnsSession startNamed(String name) throws ErrnoException {
+        checkNetnsName(name);
+        return start(name);
+    }
+
+    private static void checkNetnsName(String name) {
+        if (name == null || !NETNS_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("'" + name + "' is not a usable netns name (1..64 of A-Z a-z 0-9 _ . -)");
+        }
+    }
+
+    /** Whether a named namespace {@code name} is registered under /run/netns. */
+    public static boolean namedExists(String name) {
+        checkNetnsName(name);
+        return Files.exists(NETNS_DIR.resolve(name));
+    }
+
+    /**
+     * Removes a named namespace: unpins everything in its bpffs, unmounts that, and unregisters the
+     * namespace, which the kernel then frees with its devices once no task is left in it.
+     */
+    public static void deleteNamed(String name) throws ErrnoException, IOException {
+        checkNetnsName(name);
+        Path fs = NAMED_BPFFS_DIR.resolve(name);
+        if (Files.isDirectory(fs)) {
+            if (mountedAt(fs, Path.of("/proc/thread-self/mounts"))) {
+                unpinAll(fs);
+                Sys.umount2(fs.toString(), Sys.MNT_DETACH);
+            }
+            Files.deleteIfExists(fs);
+        }
+        Path ns = NETNS_DIR.resolve(name);
+        if (Files.exists(ns)) {
+            if (mountedAt(ns, Path.of("/proc/thread-self/mounts"))) {
+                Sys.umount2(ns.toString(), Sys.MNT_DETACH);
+            }
+            Files.deleteIfExists(ns);
+        }
+        for (Path dir : List.of(NAMED_BPFFS_DIR, NAMED_BPFFS_DIR.getParent(), NETNS_DIR)) {
+            try {
+                Files.deleteIfExists(dir); // only when empty: other namespaces may still live there
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                // still in use
+            }
+        }
+    }
+
+    private static boolean mountedAt(Path target, Path mountTable) throws IOException {
+        String t = " " + target + " ";
+        return Files.readAllLines(mountTable).stream().anyMatch(l -> l.contains(t));
+    }
+
+    private static NetnsSession start(String netnsName) throws ErrnoException {
+        NetnsSession s = new NetnsSession(HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), netnsName);
         s.thread.start();
         try {
             s.call(s::enter);
@@ -76,15 +147,23 @@ public final class NetnsSession implements AutoCloseable {
     private Void enter() throws ErrnoException, IOException {
         tid = Sys.gettid();
         long hostNetns = inode(Path.of("/proc/self/ns/net"));
-        Sys.unshare(Sys.CLONE_NEWNET | Sys.CLONE_NEWNS);
+        if (netnsName == null) {
+            Sys.unshare(Sys.CLONE_NEWNET | Sys.CLONE_NEWNS);
+            // Nothing we mount may propagate back to the host's mount namespace.
+            Sys.mount(null, "/", null, Sys.MS_REC | Sys.MS_PRIVATE);
+        } else {
+            enterNamed();
+        }
         netnsInode = inode(Path.of("/proc/thread-self/ns/net"));
         if (netnsInode == hostNetns) {
-            throw new IllegalStateException("unshare(CLONE_NEWNET) returned but the thread is still in the host netns");
+            throw new IllegalStateException("the session thread is still in the host netns after entering its own");
         }
-        // Nothing we mount may propagate back to the host's mount namespace.
-        Sys.mount(null, "/", null, Sys.MS_REC | Sys.MS_PRIVATE);
-        Files.createDirectory(bpffs);
-        Sys.mount("bpf", bpffs.toString(), "bpf", Sys.MS_NOSUID | Sys.MS_NODEV | Sys.MS_NOEXEC);
+        if (!Files.isDirectory(bpffs)) {
+            Files.createDirectories(bpffs);
+        }
+        if (!mountedAt(bpffs, Path.of("/proc/thread-self/mounts"))) {
+            Sys.mount("bpf", bpffs.toString(), "bpf", Sys.MS_NOSUID | Sys.MS_NODEV | Sys.MS_NOEXEC);
+        }
         rtnl = Rtnetlink.open();
         fds.add(rtnl.fd());
         rtnl.setUp(1); // loopback, so locally addressed traffic works inside the namespace
@@ -97,6 +176,29 @@ public final class NetnsSession implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Joins /run/netns/NAME with setns, or creates the namespace and bind-mounts it there like {@code ip netns add}. */
+    private void enterNamed() throws ErrnoException, IOException {
+        Path ns = NETNS_DIR.resolve(netnsName);
+        if (Files.exists(ns)) {
+            int fd = Sys.open(ns.toString(), Sys.O_RDONLY | Sys.O_CLOEXEC);
+            try {
+                Sys.setns(fd, Sys.CLONE_NEWNET);
+            } finally {
+                Sys.close(fd);
+            }
+            return;
+        }
+        Sys.unshare(Sys.CLONE_NEWNET);
+        Files.createDirectories(NETNS_DIR);
+        Files.createFile(ns);
+        try {
+            Sys.mount("/proc/thread-self/ns/net", ns.toString(), null, Sys.MS_BIND);
+        } catch (ErrnoException e) {
+            Files.deleteIfExists(ns);
+            throw e;
+        }
     }
 
     private static long inode(Path p) throws IOException {
@@ -164,6 +266,11 @@ public final class NetnsSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The iproute2 name of a kept namespace, or null for an anonymous one. */
+    public String netnsName() {
+        return netnsName;
     }
 
     /** A short random id, also part of the bpffs directory name. */
@@ -282,13 +389,16 @@ public final class NetnsSession implements AutoCloseable {
             Sys.close(fd);
             fds.remove(fd);
         }
+        if (netnsName != null) {
+            if (rtnl != null) {
+                rtnl.close();
+                fds.remove(rtnl.fd());
+            }
+            return; // a named namespace is kept with its devices and pins until deleteNamed
+        }
         if (Files.isDirectory(bpffs)) {
-            try (Stream<Path> walk = Files.walk(bpffs)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(bpffs) && !isPreloaded(p)) {
-                        Files.delete(p);
-                    }
-                }
+            try {
+                unpinAll(bpffs);
             } catch (IOException | RuntimeException e) {
                 problem("unpin under " + bpffs + ": " + e);
             }
@@ -331,9 +441,20 @@ public final class NetnsSession implements AutoCloseable {
         }
     }
 
+    /** Unlinks every pin and directory under a bpffs root except bpf_preload's iterators. */
+    private static void unpinAll(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(root) && !isPreloaded(root, p)) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     /** bpf_preload's iterators (maps.debug, progs.debug) come with every bpffs mount and cannot be unlinked. */
-    private boolean isPreloaded(Path p) {
-        return p.getParent().equals(bpffs) && p.getFileName().toString().endsWith(".debug");
+    private static boolean isPreloaded(Path root, Path p) {
+        return p.getParent().equals(root) && p.getFileName().toString().endsWith(".debug");
     }
 
     private boolean isMounted() throws IOException {

@@ -36,6 +36,7 @@ public final class Sys {
     public static final long MS_NOSUID = 2;
     public static final long MS_NODEV = 4;
     public static final long MS_NOEXEC = 8;
+    public static final long MS_BIND = 0x1000;
     public static final long MS_REC = 0x4000;
     public static final long MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
@@ -148,6 +149,11 @@ public final class Sys {
     /** unshare(flags) for the calling thread. */
     public static void unshare(int flags) throws ErrnoException {
         syscall(SYS_UNSHARE, flags, 0, 0).orThrow("unshare(0x" + Integer.toHexString(flags) + ")");
+    }
+
+    /** setns(fd, nstype) for the calling thread. */
+    public static void setns(int fd, int nstype) throws ErrnoException {
+        syscall(SYS_SETNS, fd, nstype, 0).orThrow("setns(fd " + fd + ", 0x" + Integer.toHexString(nstype) + ")");
     }
 
     public static int socket(int domain, int type, int protocol) throws ErrnoException {
