@@ -68,6 +68,8 @@ public interface Kernel extends AutoCloseable {
     /**
      * Sends an Ethernet frame out of {@code dev} (AF_PACKET on Linux): dev's egress hook, then for a
      * veth the peer's ingress hook, then local delivery. Returns when the frame's fate is decided.
+     * ENOBUFS when dev's own egress path drops the frame (AF_PACKET's sendto reports the
+     * NET_XMIT_DROP of a tc egress SHOT that way); later drops are not reported.
      */
     void transmit(String dev, byte[] frame) throws BpfException;
 

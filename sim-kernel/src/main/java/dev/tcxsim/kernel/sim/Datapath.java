@@ -47,16 +47,21 @@ final class Datapath {
     private record HookResult(int code, RunResult.Redirect redirect) {
     }
 
-    void transmit(SimDevice dev, byte[] frame, Trace trace) {
-        xmit(dev, new SkBuff(frame), trace, 0);
+    /**
+     * Sends a frame out of {@code dev}. Returns false when the sending device's own egress hook
+     * dropped it (dev_queue_xmit's NET_XMIT_DROP, which AF_PACKET's sendto reports as ENOBUFS);
+     * what happens after the frame left the device (the peer's ingress, redirects) is not reported.
+     */
+    boolean transmit(SimDevice dev, byte[] frame, Trace trace) {
+        return xmit(dev, new SkBuff(frame), trace, 0);
     }
 
-    /** dev_queue_xmit: egress hook, then the device's transmit. */
-    private void xmit(SimDevice dev, SkBuff skb, Trace trace, int depth) {
+    /** dev_queue_xmit: egress hook, then the device's transmit. False for NET_XMIT_DROP. */
+    private boolean xmit(SimDevice dev, SkBuff skb, Trace trace, int depth) {
         if (depth > RECURSION_LIMIT) {
             trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0, "XMIT_RECURSION (more than "
                     + RECURSION_LIMIT + " nested transmits)"));
-            return;
+            return false;
         }
         trace.add(TraceEvent.step(TraceEvent.Kind.TRANSMIT, dev.name, "", "", 0, ""));
         skb.setIfindex(dev.ifindex);
@@ -64,14 +69,14 @@ final class Datapath {
         skb.setTcAtIngress(false);
         HookResult r = runHook(dev, TcDirection.EGRESS, skb, trace);
         if (!afterHook(dev, TcDirection.EGRESS, skb, r, trace, depth)) {
-            return;
+            return r.code() != TC_ACT_SHOT;
         }
         switch (dev.kind) {
             case "veth" -> {
                 SimDevice peer = dev.peer;
                 if (peer == null || peer.gone) {
                     trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0, "veth peer gone"));
-                    return;
+                    return true;
                 }
                 receive(peer, new SkBuff(skb.data()), trace, depth);
             }
@@ -79,6 +84,7 @@ final class Datapath {
             default -> trace.add(TraceEvent.step(TraceEvent.Kind.LEAVE, dev.name, "", "sent", 0,
                     dev.kind + " device: the frame leaves the simulation"));
         }
+        return true;
     }
 
     /** __netif_receive_skb: taps, ingress hook, then the local stack. */

@@ -388,7 +388,9 @@ public final class SimKernel implements Kernel {
         }
         Trace trace = new Trace();
         lastTrace = trace;
-        datapath.transmit(d, frame, trace);
+        if (!datapath.transmit(d, frame, trace)) {
+            throw new BpfException(Errno.ENOBUFS, "sendto: the egress path of " + dev + " dropped the frame (NET_XMIT_DROP)");
+        }
     }
 
     /** The steps of the most recent {@link #transmit}. */

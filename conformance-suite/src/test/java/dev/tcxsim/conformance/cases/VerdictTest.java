@@ -1,0 +1,79 @@
+package dev.tcxsim.conformance.cases;
+
+import dev.tcxsim.conformance.harness.KernelTest;
+import dev.tcxsim.kernel.Kernel;
+import dev.tcxsim.kernel.PacketTap;
+import dev.tcxsim.kernel.TcDirection;
+import dev.tcxsim.tcx.Errno;
+
+import static dev.tcxsim.conformance.cases.Tcx.errno;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What a tcx chain's return values do to a packet (sections 6.2 - 6.4; live rows 14 - 19). */
+class VerdictTest {
+    @KernelTest
+    void nextContinuesAndPassEndsTheChain(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        n.attachIngress(n.counting("c0", 0, -1));
+        n.attachIngress(n.counting("c1", 1, 0));
+        n.attachIngress(n.counting("c2", 2, 0));
+        n.send("hello");
+        assertArrayEquals(new long[] {1, 1, 0}, n.counts(3));
+        assertEquals(1, n.delivered());
+    }
+
+    @KernelTest
+    void dropEndsTheChainAndDrops(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        n.attachIngress(n.counting("c0", 0, 2));
+        n.attachIngress(n.counting("c1", 1, 0));
+        n.send("hello");
+        assertArrayEquals(new long[] {1, 0}, n.counts(2));
+        assertEquals(0, n.delivered());
+    }
+
+    @KernelTest
+    void allNextOrNothingAttachedDelivers(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        n.send("bare");
+        n.attachIngress(n.counting("c0", 0, -1));
+        n.attachIngress(n.counting("c1", 1, -1));
+        n.send("next");
+        assertArrayEquals(new long[] {1, 1}, n.counts(2));
+        assertEquals(2, n.delivered());
+    }
+
+    @KernelTest
+    void redirectWithoutAHelperCallDrops(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        n.attachIngress(n.counting("c0", 0, 7));
+        n.attachIngress(n.counting("c1", 1, -1));
+        n.send("hello");
+        assertArrayEquals(new long[] {1, 0}, n.counts(2));
+        assertEquals(0, n.delivered());
+    }
+
+    @KernelTest
+    void egressHookOfTheSenderRunsFirst(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        PacketTap tap = k.tap("vb");
+        n.p.progAttach(n.veth.ifindex(), TcDirection.EGRESS.attachType(), n.counting("e0", 0, 2), 0, 0, 0, 0);
+        n.attachIngress(n.counting("i0", 1, 0));
+        errno(Errno.ENOBUFS, () -> n.send("hello"));             // sendto sees the egress NET_XMIT_DROP
+        assertArrayEquals(new long[] {1, 0}, n.counts(2));
+        assertEquals(0, tap.frames().size());                     // dropped before the wire
+        assertEquals(0, n.delivered());
+    }
+
+    @KernelTest
+    void theTapSeesFramesBeforeTcIngress(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        PacketTap tap = k.tap("vb");
+        n.attachIngress(n.counting("c0", 0, 2));
+        n.send("hello");
+        assertEquals(1, n.runs(0));
+        assertEquals(0, n.delivered());
+        assertEquals(1, tap.frames().size());
+    }
+}
