@@ -15,8 +15,9 @@ import java.util.Map;
         "  link update LINK PROG [old PROG]",
         "  link detach LINK",
         "  link pin LINK PATH",
+        "  link unpin PATH           (remove a pin from the bpffs)",
         "  link close LINK           (drop this session's reference: auto-detach if nothing else holds it)",
-        "LINK := [link] id N | [link] pinned PATH      PROG := id N | pinned PATH | name NAME"})
+        "LINK := [link] id N | [link] pinned PATH | [link] NAME      PROG := id N | pinned PATH | name NAME"})
 final class LinkCommand extends NounCommand {
     @Override
     void run(Words w) throws CliError {
@@ -59,22 +60,58 @@ final class LinkCommand extends NounCommand {
                     throw CliError.of("cannot pin link at " + path, e);
                 }
             }
+            case "unpin" -> {
+                String path = w.next("a pin path");
+                w.end();
+                try {
+                    s.proc.unpin(path);
+                } catch (BpfException e) {
+                    throw CliError.of("cannot unpin " + path, e);
+                }
+            }
             case "close" -> {
                 int fd = link(w, s);
                 w.end();
+                LinkInfo before;
+                try {
+                    before = s.proc.linkInfo(fd);
+                } catch (BpfException e) {
+                    throw CliError.of("cannot close link", e);
+                }
                 s.links.values().removeIf(v -> v == fd);
+                s.linkNames.values().removeIf(v -> v == fd);
                 try {
                     s.proc.close(fd);
                 } catch (BpfException e) {
                     throw CliError.of("cannot close link", e);
                 }
+                explainClose(s, before);
             }
-            default -> throw unknownVerb("link", verb, "show, update, detach, pin, close");
+            default -> throw unknownVerb("link", verb, "show, update, detach, pin, unpin, close");
+        }
+    }
+
+    /** Says whether closing the fd detached the link: the lesson links teach. */
+    private void explainClose(Session s, LinkInfo link) {
+        if (link.ifindex() == 0 || json()) {
+            return; // already defunct: closing changes nothing on any hook
+        }
+        try {
+            int[] owners = s.proc.progQuery(link.ifindex(), link.attachType(), 0, 64).linkIds();
+            boolean stillThere = java.util.Arrays.stream(owners).anyMatch(id -> id == link.id());
+            out().println(stillThere
+                    ? "link " + link.id() + " stays attached: something else still holds it (a pin or another fd)"
+                    : "link " + link.id() + " was auto-detached from " + Uapi.attachTypeName(link.attachType())
+                    + " of ifindex " + link.ifindex() + ": its last reference is gone");
+        } catch (BpfException e) {
+            out().println("link " + link.id() + " closed (its hook is gone: " + e.errno() + ")");
         }
     }
 
     private static int link(Words w, Session s) throws CliError {
-        w.accept("link");
+        if ("link".equals(w.peek()) && !s.linkNames.containsKey("link")) {
+            w.next("link");
+        }
         return s.link(w);
     }
 

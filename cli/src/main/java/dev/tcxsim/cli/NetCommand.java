@@ -15,14 +15,16 @@ import java.util.Map;
 
 @Command(name = "net", description = {"tcx attachments (bpftool net words).",
         "  net attach {tcx_ingress|tcx_egress} PROG dev NAME [before [PROG|LINK] | after [PROG|LINK] | replace PROG]",
-        "             [expected_revision N] [link [pin PATH]]",
+        "             [expected_revision N] [link [pin PATH] [as NAME]]",
         "  net detach {tcx_ingress|tcx_egress} [PROG] dev NAME [before [PROG|LINK] | after [PROG|LINK]] [expected_revision N]",
         "  net show [dev NAME]",
-        "PROG := id N | pinned PATH | name NAME      LINK := link id N | link pinned PATH",
+        "PROG := id N | pinned PATH | name NAME      LINK := link id N | link pinned PATH | link NAME",
+        "'link as NAME' gives the new link a name this session can use instead of its id.",
         "before/after with no object mean head/tail; 'link' creates a BPF link instead of a plain attachment."})
 final class NetCommand extends NounCommand {
     /** The parsed position words shared by attach and detach. */
-    private record Position(int flags, int relative, int replaceFd, long expectedRevision, boolean link, String pin) {
+    private record Position(int flags, int relative, int replaceFd, long expectedRevision, boolean link, String pin,
+                            String linkName) {
     }
 
     @Override
@@ -56,6 +58,7 @@ final class NetCommand extends NounCommand {
         long revision = 0;
         boolean link = false;
         String pin = null;
+        String linkName = null;
         while (w.hasNext()) {
             String word = w.next("an option");
             switch (word) {
@@ -69,15 +72,14 @@ final class NetCommand extends NounCommand {
                         } else {
                             relative = s.prog(w);
                         }
-                    } else if ("link".equals(w.peek()) && isRelativeLink(w)) {
+                    } else if ("link".equals(w.peek()) && isRelativeLink(w, s)) {
                         w.next("link");
                         flags |= Uapi.BPF_F_LINK;
                         if (w.accept("id")) {
                             flags |= Uapi.BPF_F_ID;
                             relative = w.nextInt("link id");
                         } else {
-                            w.expect("pinned");
-                            relative = s.link(new Words(List.of("pinned", w.next("a pin path"))));
+                            relative = s.link(w);
                         }
                     }
                 }
@@ -91,20 +93,24 @@ final class NetCommand extends NounCommand {
                         throw new CliError("'link' (create a BPF link) only goes with 'net attach'");
                     }
                     link = true;
-                    if (w.accept("pin")) {
-                        pin = w.next("a pin path");
+                    while (w.peek() != null && (w.peek().equals("pin") || w.peek().equals("as"))) {
+                        if (w.accept("pin")) {
+                            pin = w.next("a pin path");
+                        } else {
+                            w.next("as");
+                            linkName = w.next("a name for the link");
+                        }
                     }
                 }
                 default -> throw new CliError("unexpected word '" + word + "'");
             }
         }
-        return new Position(flags, relative, replaceFd, revision, link, pin);
+        return new Position(flags, relative, replaceFd, revision, link, pin, linkName);
     }
 
-    /** "link" followed by "id"/"pinned" names a relative link; a bare trailing "link" creates one. */
-    private static boolean isRelativeLink(Words w) {
-        String second = w.peek(1);
-        return "id".equals(second) || "pinned".equals(second);
+    /** "link" followed by id/pinned/a link name is a relative link; otherwise "link" creates one. */
+    private static boolean isRelativeLink(Words w, Session s) {
+        return s.startsLink(w.peek(1));
     }
 
     private void attach(Words w) throws CliError {
@@ -122,6 +128,9 @@ final class NetCommand extends NounCommand {
                 int linkFd = s.proc.linkCreate(progFd, ifindex, type, p.flags, p.relative, p.expectedRevision);
                 int id = s.proc.linkInfo(linkFd).id();
                 s.links.put(id, linkFd);
+                if (p.linkName != null) {
+                    s.linkNames.put(p.linkName, linkFd);
+                }
                 if (p.pin != null) {
                     s.proc.objPin(linkFd, p.pin);
                 }

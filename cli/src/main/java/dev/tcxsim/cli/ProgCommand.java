@@ -101,6 +101,7 @@ final class ProgCommand extends NounCommand {
         try {
             LoadedObjectFds fds = s.proc.loadObject(o);
             s.progs.putAll(fds.progFds());
+            s.maps.putAll(fds.mapFds());
             return fds;
         } catch (BpfException e) {
             throw CliError.of("cannot load " + obj, e);

@@ -20,6 +20,12 @@ final class Session implements AutoCloseable {
     final BpfProcess proc;
     /** Program name → fd, in load order. */
     final Map<String, Integer> progs = new LinkedHashMap<>();
+    /** Map name → fd, for maps of objects this session loaded. */
+    final Map<String, Integer> maps = new LinkedHashMap<>();
+    /** UDP sockets opened with {@code packet listen}, closed with the session. */
+    final Map<String, dev.tcxsim.kernel.UdpSocket> sockets = new LinkedHashMap<>();
+    /** Names given with {@code net attach ... link as NAME} → link fd (session-local handles). */
+    final Map<String, Integer> linkNames = new LinkedHashMap<>();
     /** Link id → fd of the links this session holds. */
     final Map<Integer, Integer> links = new LinkedHashMap<>();
 
@@ -63,9 +69,18 @@ final class Session implements AutoCloseable {
         }
     }
 
-    /** After the word {@code link}: {@code id N | pinned PATH}: an fd for that link. */
+    /** True when {@code word} names a link after the word {@code link}: id, pinned, or a session name. */
+    boolean startsLink(String word) {
+        return "id".equals(word) || "pinned".equals(word) || (word != null && linkNames.containsKey(word));
+    }
+
+    /** After the word {@code link}: {@code id N | pinned PATH | NAME}: an fd for that link. */
     int link(Words w) throws CliError {
-        String how = w.next("a link (link id N | link pinned PATH)");
+        String how = w.next("a link (link id N | link pinned PATH | link NAME)");
+        Integer named = linkNames.get(how);
+        if (named != null) {
+            return named;
+        }
         try {
             return switch (how) {
                 case "id" -> {
@@ -74,7 +89,8 @@ final class Session implements AutoCloseable {
                     yield fd != null ? fd : proc.linkGetFdById(id);
                 }
                 case "pinned" -> proc.objGet(w.next("a pin path"));
-                default -> throw new CliError("expected 'id' or 'pinned' after 'link', got '" + how + "'");
+                default -> throw new CliError("expected 'id', 'pinned' or a link name after 'link', got '" + how
+                        + "'" + (linkNames.isEmpty() ? "" : " (named links: " + linkNames.keySet() + ")"));
             };
         } catch (BpfException e) {
             throw CliError.of("cannot get link " + how, e);
@@ -115,6 +131,7 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        sockets.values().forEach(dev.tcxsim.kernel.UdpSocket::close);
         kernel.close();
     }
 }
