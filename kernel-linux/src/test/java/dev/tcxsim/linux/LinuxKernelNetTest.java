@@ -149,6 +149,38 @@ class LinuxKernelNetTest {
     }
 
     @Test
+    void aTransmittedFramePassesTheSendersEgressHook() throws BpfException {
+        VethPair pair = kernel.addVeth("va", "vb");
+        int drop = load("drop", 2);
+        int link = proc.linkCreate(drop, pair.ifindex(), Uapi.BPF_TCX_EGRESS, 0, 0, 0);
+        try (PacketTap tap = kernel.tap("vb")) {
+            kernel.transmit("va", udpFrameTo("vb", "egress"));
+            assertEquals(List.of(), tap.frames(), "dropped at va's egress: nothing reached vb");
+            proc.linkDetach(link);
+            kernel.transmit("va", udpFrameTo("vb", "egress"));
+            assertEquals(1, tap.frames().size());
+        }
+    }
+
+    @Test
+    void aClassicDirectActionDropRunsAfterTcxNext() throws BpfException {
+        VethPair pair = kernel.addVeth("va", "vb");
+        kernel.addAddress("vb", "192.0.2.2/24");
+        kernel.qdiscAddClsact("vb");
+        int next = load("next", -1);
+        int shot = load("shot", 2);
+        proc.progAttach(pair.peerIfindex(), Uapi.BPF_TCX_INGRESS, next, 0, 0, 0, 0);
+        kernel.filterAdd(proc, "vb", TcDirection.INGRESS, 1, 1, shot, true, false);
+        try (UdpSocket udp = kernel.udpListen("192.0.2.2", 7777)) {
+            kernel.transmit("va", udpFrameTo("vb", "classic"));
+            assertEquals(List.of(), udp.received(), "tcx said NEXT, then cls_bpf da said SHOT");
+            kernel.filterDel("vb", TcDirection.INGRESS, 1, 1);
+            kernel.transmit("va", udpFrameTo("vb", "classic"));
+            assertEquals(1, udp.received().size());
+        }
+    }
+
+    @Test
     void observationInputsAreChecked() throws BpfException {
         kernel.addVeth("va", "vb");
         assertErrno(Errno.EINVAL, () -> kernel.transmit("va", new byte[3]));
