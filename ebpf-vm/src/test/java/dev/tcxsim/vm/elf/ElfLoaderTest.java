@@ -205,6 +205,42 @@ class ElfLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> o.program("nope"));
     }
 
+    @Test
+    void mapInMapDefinitionsGetInnerTemplatesAndInitialSlots() throws Exception {
+        BpfObject o = TestObjects.load("map_in_map");
+        assertEquals(List.of("inner_a", "inner_b", "outer", "by_id", "outer.inner", "by_id.inner"),
+                o.maps().stream().map(MapSpec::name).toList());
+        MapSpec outer = o.maps().get(o.mapIndex("outer"));
+        assertEquals(List.of(12, 4, 4, 2, 1), List.of(outer.type(), outer.keySize(), outer.valueSize(),
+                outer.maxEntries(), outer.pinning()));
+        assertEquals(o.mapIndex("outer.inner"), outer.innerMapIndex());
+        assertEquals(Map.of(0, "inner_a", 1, "inner_b"), outer.initialProgSlots());
+        MapSpec byId = o.maps().get(o.mapIndex("by_id"));
+        assertEquals(List.of(13, 8, 0), List.of(byId.type(), byId.maxEntries(), byId.pinning()));
+        assertEquals(o.mapIndex("by_id.inner"), byId.innerMapIndex());
+        assertTrue(byId.initialProgSlots().isEmpty());
+        for (String name : List.of("inner_a", "outer.inner", "by_id.inner")) {
+            MapSpec inner = o.maps().get(o.mapIndex(name));
+            assertEquals(List.of(ARRAY, 4, 8, 4, -1), List.of(inner.type(), inner.keySize(), inner.valueSize(),
+                    inner.maxEntries(), inner.innerMapIndex()), name);
+        }
+        ProgramSpec p = o.program("count_inner");
+        assertEquals(List.of(o.mapIndex("outer")), p.relocations().stream().map(Relocation::mapIndex).toList());
+    }
+
+    @Test
+    void callbackPointersBecomePseudoFuncLoadsOfAppendedSubprograms() throws Exception {
+        // llvm-objdump: insn 7 "r2 = 0x0 ll" with R_BPF_64_64 against .text (add_index at .text 0)
+        ProgramSpec p = TestObjects.load("callbacks").program("sum_to");
+        assertEquals(List.of("sum_to", "add_index"), p.funcInfo().stream().map(FuncInfo::name).toList());
+        long ld = p.insns()[7];
+        assertEquals(Insn.LD_IMM64, Insn.opcode(ld));
+        assertEquals(Insn.PSEUDO_FUNC, Insn.src(ld));
+        assertEquals(p.funcInfo().get(1).insnOffset(), 7 + 1 + Insn.imm(ld));
+        assertTrue(p.relocations().isEmpty());
+        assertEquals(List.of(181), helperCallsOf(p)); // bpf_loop
+    }
+
     static List<String> objects() {
         return TestObjects.ALL;
     }
