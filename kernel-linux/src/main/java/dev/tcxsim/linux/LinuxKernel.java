@@ -284,12 +284,12 @@ public final class LinuxKernel implements Kernel {
         }
     }
 
-    private LinuxBpfProcess ownProcess(BpfProcess p) {
+    private LinuxBpfProcess ownProcess(BpfProcess p) throws BpfException {
         if (p instanceof LinuxBpfProcess lp && lp.kernel() == this) {
             return lp;
         }
-        throw new IllegalArgumentException("process " + (p == null ? "null" : p.name())
-                + " does not belong to this Linux kernel session");
+        throw new BpfException(Errno.EINVAL, "process " + p + " does not belong to this Linux kernel session"
+                + " (pass the BpfProcess this kernel's process() returned, not a wrapper)");
     }
 
     @Override

@@ -181,6 +181,16 @@ class LinuxKernelNetTest {
     }
 
     @Test
+    void aFilterNeedsAProcessOfThisSession() throws BpfException {
+        kernel.addVeth("va", "vb");
+        kernel.qdiscAddClsact("vb");
+        try (LinuxKernel other = LinuxKernel.open()) {
+            BpfProcess stranger = other.process("stranger");
+            assertErrno(Errno.EINVAL, () -> kernel.filterAdd(stranger, "vb", TcDirection.INGRESS, 1, 1, 3, true, false));
+        }
+    }
+
+    @Test
     void observationInputsAreChecked() throws BpfException {
         kernel.addVeth("va", "vb");
         assertErrno(Errno.EINVAL, () -> kernel.transmit("va", new byte[3]));
