@@ -5,6 +5,7 @@ import dev.tcxsim.kernel.BpfProcess;
 import dev.tcxsim.kernel.Kernel;
 import dev.tcxsim.kernel.Uapi;
 import dev.tcxsim.tcx.Errno;
+import dev.tcxsim.vm.elf.ProgramSpec;
 
 import static dev.tcxsim.conformance.cases.Tcx.AFTER;
 import static dev.tcxsim.conformance.cases.Tcx.BEFORE;
@@ -40,6 +41,11 @@ class AttachErrnoTest {
         int a = Tcx.load(p, "a", 0);
         int l = p.linkCreate(a, dev, INGRESS, 0, 0, 0);
         errno(Errno.EINVAL, () -> Tcx.attach(p, dev, l));        // a link fd is no program
+        int act = p.progLoad(ProgramSpec.raw("act", Uapi.BPF_PROG_TYPE_SCHED_ACT, 0xb7L, 0x95L),
+                new int[0]);
+        errno(Errno.EINVAL, () -> Tcx.attach(p, dev, act));      // tcx takes SCHED_CLS only
+        errno(Errno.EINVAL, () -> p.linkCreate(act, dev, INGRESS, 0, 0, 0));
+        errno(Errno.EINVAL, () -> p.linkUpdate(l, act, 0, 0));
     }
 
     @KernelTest

@@ -5,6 +5,7 @@ import dev.tcxsim.kernel.Kernel;
 import dev.tcxsim.kernel.PacketTap;
 import dev.tcxsim.kernel.TcDirection;
 import dev.tcxsim.tcx.Errno;
+import dev.tcxsim.vm.elf.ProgramSpec;
 
 import static dev.tcxsim.conformance.cases.Tcx.errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -75,5 +76,17 @@ class VerdictTest {
         assertEquals(1, n.runs(0));
         assertEquals(0, n.delivered());
         assertEquals(1, tap.frames().size());
+    }
+    @KernelTest
+    void cbIsSharedAlongTheChain(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        // first: cb[0] = 42, NEXT; second: DROP when cb[0] == 42, else PASS
+        n.attachIngress(n.p.progLoad(ProgramSpec.raw("wcb", Tcx.SCHED_CLS,
+                0x62L | 1 << 8 | 48L << 16 | 42L << 32, 0xb7L | (long) -1 << 32, 0x95L), new int[0]));
+        n.attachIngress(n.p.progLoad(ProgramSpec.raw("rcb", Tcx.SCHED_CLS,
+                0x61L | 2 << 8 | 1 << 12 | 48L << 16, 0xb7L, 0x55L | 2 << 8 | 1L << 16 | 42L << 32,
+                0xb7L | 2L << 32, 0x95L), new int[0]));
+        n.send("hello");
+        assertEquals(0, n.delivered());
     }
 }
