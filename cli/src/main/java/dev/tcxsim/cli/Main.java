@@ -15,7 +15,7 @@ import java.util.List;
 @Command(name = "tcxsim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Simulator and conformance bench for the Linux tcx datapath (tc BPF programs on ingress/egress).",
         subcommands = {DoctorCommand.class, DevCommand.class, ProgCommand.class, NetCommand.class, LinkCommand.class,
-                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
+                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, TourCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

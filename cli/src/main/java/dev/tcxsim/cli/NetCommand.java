@@ -204,7 +204,7 @@ final class NetCommand extends NounCommand {
                     e.put("link_id", linkIds[i]);
                     chain.add(e);
                     if (!json()) {
-                        out().printf("    %d: prog id %-4d name %-16s %s%n", i, progIds[i], name,
+                        out().printf("    %d: prog id %d  name %s  %s%n", i, progIds[i], name,
                                 linkIds[i] != 0 ? "link id " + linkIds[i] : "plain");
                     }
                 }

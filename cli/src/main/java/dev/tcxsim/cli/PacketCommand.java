@@ -144,12 +144,12 @@ final class PacketCommand extends NounCommand {
                 }
                 out().println("fate: " + (fate == null ? "unknown" : fate));
             }
-        } else if (!json()) {
+        } else if (!json() && trace) {
+            out().println("(the real kernel shows no per-program trace; count runs with maps in your programs)");
+        }
+        if (!json()) {
             out().println("arrived on: " + (seen.isEmpty() ? "(no device saw it)" : String.join(", ", seen)));
             out().println("delivered to: " + (delivered.isEmpty() ? "(no socket of this session)" : String.join(", ", delivered)));
-            if (trace) {
-                out().println("(the real kernel shows no per-program trace; count runs with maps in your programs)");
-            }
         }
         printJson(result);
     }
