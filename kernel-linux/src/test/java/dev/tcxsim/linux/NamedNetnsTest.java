@@ -53,7 +53,7 @@ class NamedNetnsTest {
         }
         assertFalse(LinuxKernel.namedExists(name));
         assertFalse(Files.exists(NetnsSession.NAMED_BPFFS_DIR.resolve(name)));
-        assertTrue(RealKernel.hostTcxsimMounts().isEmpty(), "no tcxsim mount: " + RealKernel.hostTcxsimMounts());
+        assertTrue(RealKernel.hostMountsOf(NetnsSession.NAMED_BPFFS_DIR.resolve(name)).isEmpty(), "no tcxsim mount: " + RealKernel.hostMountsOf(NetnsSession.NAMED_BPFFS_DIR.resolve(name)));
         assertFalse(RealKernel.netnsInUse(inode), "no task is left in the deleted namespace");
     }
 

@@ -24,7 +24,7 @@ class NetnsSessionTest {
         try (NetnsSession s = NetnsSession.start()) {
             assertNotEquals(hostNetns, s.netnsInode(), "the session thread must have left the host netns");
             assertTrue(s.bpffsMounted(), "bpffs is mounted in the session's mount namespace");
-            assertTrue(RealKernel.hostTcxsimMounts().isEmpty(), "the bpffs mount must not show in the host's mount table");
+            assertTrue(RealKernel.hostMountsOf(s.bpffs()).isEmpty(), "the bpffs mount must not show in the host's mount table");
             s.call(() -> {
                 s.rtnl().addDummy("tcxsim-iso0");
                 return null;
@@ -56,7 +56,7 @@ class NetnsSessionTest {
     private static void assertNothingLeft(NetnsSession s) throws Exception {
         assertTrue(s.closeProblems().isEmpty(), "close reported: " + s.closeProblems());
         assertFalse(Files.exists(s.bpffs()), "the bpffs directory is removed");
-        assertTrue(RealKernel.hostTcxsimMounts().isEmpty(), "no tcxsim mount remains: " + RealKernel.hostTcxsimMounts());
+        assertTrue(RealKernel.hostMountsOf(s.bpffs()).isEmpty(), "no tcxsim mount remains: " + RealKernel.hostMountsOf(s.bpffs()));
         assertFalse(RealKernel.netnsInUse(s.netnsInode()), "no task is left in the session's netns");
         assertFalse(Files.exists(Path.of("/run/netns/tcxsim-" + s.id())), "no named netns remains");
         assertThrows(IllegalStateException.class, () -> s.call(() -> null), "a closed session refuses work");

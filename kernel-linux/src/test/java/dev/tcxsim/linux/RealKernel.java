@@ -34,9 +34,13 @@ final class RealKernel {
         return new long[] {0xb7L | ((long) imm << 32), 0x95L};
     }
 
-    /** The lines of the host's (this JVM's main) mount table that mention tcxsim. */
-    static List<String> hostTcxsimMounts() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/mounts")).stream().filter(l -> l.contains("tcxsim")).toList();
+    /**
+     * The lines of the host's (this JVM's main thread's) mount table that mention {@code path}.
+     * Specific on purpose: other tcxsim JVMs may hold their own named sessions meanwhile.
+     */
+    static List<String> hostMountsOf(Path path) throws IOException {
+        String needle = " " + path + " ";
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream().filter(l -> l.contains(needle)).toList();
     }
 
     /** Whether any task of any process is still in the network namespace with this inode. */

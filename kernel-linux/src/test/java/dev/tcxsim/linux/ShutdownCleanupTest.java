@@ -37,7 +37,7 @@ class ShutdownCleanupTest {
         Path bpffs = Path.of(ready[1]);
         long netns = Long.parseLong(ready[2]);
         assertFalse(Files.exists(bpffs), "the child's bpffs directory was removed");
-        assertTrue(RealKernel.hostTcxsimMounts().isEmpty(), "no tcxsim mount: " + RealKernel.hostTcxsimMounts());
+        assertTrue(RealKernel.hostMountsOf(bpffs).isEmpty(), "no tcxsim mount: " + RealKernel.hostMountsOf(bpffs));
         assertFalse(RealKernel.netnsInUse(netns), "the child's netns is gone");
     }
 

@@ -44,6 +44,9 @@ public final class Rtnetlink implements AutoCloseable {
     static final int NETLINK_CAP_ACK = 10;
     static final int NETLINK_EXT_ACK = 11;
     static final int NLMSGERR_ATTR_MSG = 1;
+    static final int SOL_SOCKET = 1;
+    static final int SO_RCVTIMEO = 20;
+    private static final long RECV_TIMEOUT_SECONDS = 30;
 
     static final int IFLA_ADDRESS = 1;
     static final int IFLA_IFNAME = 3;
@@ -93,6 +96,10 @@ public final class Rtnetlink implements AutoCloseable {
             Sys.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
             Sys.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
             try (Arena arena = Arena.ofConfined()) {
+                // A kernel that never answers must not hang the session: recv gives up with EAGAIN.
+                MemorySegment timeout = arena.allocate(16, 8);        // struct timeval
+                timeout.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, RECV_TIMEOUT_SECONDS);
+                Sys.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout);
                 MemorySegment sa = arena.allocate(12, 4);   // sockaddr_nl: family, pad, pid 0 (kernel assigns), groups 0
                 sa.set(JAVA_SHORT, 0, (short) AF_NETLINK);
                 Sys.bind(fd, sa);
@@ -142,7 +149,8 @@ public final class Rtnetlink implements AutoCloseable {
                     if (r.errno() == 4) {
                         continue; // EINTR
                     }
-                    throw new ErrnoException(what + ": recv from rtnetlink", r.errno());
+                    throw new ErrnoException(what + ": recv from rtnetlink"
+                            + (r.errno() == 11 ? " (no answer within " + RECV_TIMEOUT_SECONDS + " s)" : ""), r.errno());
                 }
                 ByteBuffer b = ByteBuffer.wrap(in.asSlice(0, r.value()).toArray(JAVA_BYTE)).order(ByteOrder.nativeOrder());
                 int p = 0;
