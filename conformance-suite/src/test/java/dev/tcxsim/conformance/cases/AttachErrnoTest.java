@@ -131,4 +131,19 @@ class AttachErrnoTest {
         assertEquals(63, q.count());
         assertEquals(Tcx.id(p, extra), q.progIds()[10]);
     }
+    @KernelTest
+    void replaceWithBeforeOrAfterAloneNeverAgrees(Kernel k) throws Exception {
+        // BEFORE without a relative means position -1, AFTER without one means position count:
+        // neither is a slot, so REPLACE (which names a slot) never agrees with them.
+        int dev = Tcx.dummy(k, "err6");
+        BpfProcess p = k.process("app");
+        int a = Tcx.load(p, "a", 0), b = Tcx.load(p, "b", 0), n = Tcx.load(p, "n", 0);
+        Tcx.attach(p, dev, a);
+        Tcx.attach(p, dev, b);
+        errno(Errno.ERANGE, () -> p.progAttach(dev, INGRESS, n, REPLACE | BEFORE, 0, a, 0));
+        errno(Errno.ERANGE, () -> p.progAttach(dev, INGRESS, n, REPLACE | AFTER, 0, b, 0));
+        errno(Errno.ERANGE, () -> p.progAttach(dev, INGRESS, n, REPLACE | AFTER, b, a, 0));
+        p.progAttach(dev, INGRESS, n, REPLACE | AFTER, a, b, 0);                      // b sits right after a
+        assertArrayEquals(Tcx.ids(p, a, n), Tcx.order(p, dev));
+    }
 }

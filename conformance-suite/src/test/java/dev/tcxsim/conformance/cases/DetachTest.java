@@ -129,4 +129,19 @@ class DetachTest {
         errno(Errno.ENOENT, () -> detach(p, dev, 0, AFTER, 0));
         errno(Errno.ENOENT, () -> detach(p, dev, a, 0, 0));
     }
+    @KernelTest
+    void beforeTheFirstOrAfterTheLastRemovesTheRelativeItself(Kernel k) throws Exception {
+        // mprog computes position -1 (before the first) or count (after the last) and then
+        // clamps it to the first / last slot, which is the relative program itself.
+        int dev = Tcx.dummy(k, "det7");
+        BpfProcess p = k.process("app");
+        int[] f = Tcx.loadMany(p, "d", 3);
+        for (int fd : f) {
+            Tcx.attach(p, dev, fd);
+        }
+        detach(p, dev, 0, BEFORE, f[0]);
+        assertArrayEquals(Tcx.ids(p, f[1], f[2]), Tcx.order(p, dev));
+        detach(p, dev, 0, AFTER, f[2]);
+        assertArrayEquals(Tcx.ids(p, f[1]), Tcx.order(p, dev));
+    }
 }
