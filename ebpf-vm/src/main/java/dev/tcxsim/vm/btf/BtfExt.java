@@ -133,10 +133,6 @@ public final class BtfExt {
         return lineInfo.getOrDefault(section, List.of());
     }
 
-    public List<CoreRecord> coreRelos(String section) {
-        return coreRelos.getOrDefault(section, List.of());
-    }
-
     /** Every section that has CO-RE relocations, in file order. */
     public Map<String, List<CoreRecord>> allCoreRelos() {
         return java.util.Collections.unmodifiableMap(coreRelos);

@@ -9,9 +9,10 @@ import java.util.Map;
  * .rodata*, kind GLOBAL_DATA.
  *
  * <p>Map-in-map: {@code innerMapIndex} points at the inner map's template, a BTF_DEFINED spec
- * named "&lt;outer&gt;.inner" listed after every other map (libbpf keeps it beside the outer map);
- * {@code initialProgSlots} of an ARRAY_OF_MAPS/HASH_OF_MAPS names maps of the same object, of a
- * PROG_ARRAY programs. {@code pinning} is 1 for LIBBPF_PIN_BY_NAME.
+ * named "&lt;outer&gt;.inner" listed after every other map (libbpf keeps it beside the outer map).
+ * Initial slots of a map-in-map ({@code .values = { &inner_a }}) are checked by the loader but not
+ * carried: {@code initialProgSlots} is for PROG_ARRAY only. {@code pinning} is 1 for
+ * LIBBPF_PIN_BY_NAME.
  */
 public record MapSpec(String name, int type, int keySize, int valueSize, int maxEntries, int flags, int pinning,
                       Kind kind, byte[] initialData, int innerMapIndex,

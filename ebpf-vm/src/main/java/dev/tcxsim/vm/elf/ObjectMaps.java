@@ -320,7 +320,8 @@ final class ObjectMaps {
 
     /**
      * Applies the {@code .rel.maps} relocations: each puts a program (prog arrays) or a map
-     * (map-in-map) into a slot of a {@code values} array. {@code isProgram} tells entry programs.
+     * (map-in-map) into a slot of a {@code values} array. Both are checked; only prog array slots
+     * are kept, as the contract's initialProgSlots. {@code isProgram} tells entry programs.
      */
     void applyInitialValues(ElfFile.Section relSection, List<ElfFile.Rel> rels,
                             Predicate<String> isProgram) throws ElfFormatException {
@@ -355,7 +356,9 @@ final class ObjectMaps {
                 throw new ElfFormatException(relSection.name(), rel.fileOffset(), "map '" + map.name() + "' slot "
                         + slot + " is beyond max_entries " + map.maxEntries());
             }
-            slots.computeIfAbsent(p.index(), k -> new TreeMap<>()).put(slot, target);
+            if (map.type() == MapType.PROG_ARRAY.id()) {
+                slots.computeIfAbsent(p.index(), k -> new TreeMap<>()).put(slot, target);
+            }
         }
         slots.forEach((index, values) -> {
             MapSpec m = specs.get(index);

@@ -7,6 +7,7 @@ import dev.tcxsim.vm.btf.BtfType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -277,6 +278,7 @@ final class ProgramLinker {
             }
         }
         long[] insns = Arrays.copyOf(out, used);
+        relocations.sort(Comparator.comparingInt(Relocation::insnIndex));
         return new ProgramSpec(main.name(), sec.name(), def.progType(), def.attachType(), insns, relocations,
                 funcInfo(placed), lineInfo(placed));
     }
@@ -287,6 +289,10 @@ final class ProgramLinker {
         if (sym.shndx() == ElfFile.SHN_UNDEF) {
             throw new ElfFormatException(from.section().name(), rel.fileOffset(), what + " to extern function '"
                     + sym.name() + "' (kfuncs and extern functions are not supported)");
+        }
+        if (sym.value() % 8 != 0) {
+            throw new ElfFormatException(from.section().name(), rel.fileOffset(), what + " to '" + sym.name()
+                    + "' at .text offset " + sym.value() + ", which is not an instruction boundary");
         }
         if (sym.shndx() != textIndex) {
             String in = sym.shndx() < elf.sections().size() ? elf.section(sym.shndx()).name() : "#" + sym.shndx();

@@ -179,6 +179,26 @@ class MalformedElfTest {
     }
 
     @Test
+    void mapInMapSlotsMustNameMaps() {
+        // map_in_map's .rel.maps puts inner_a in outer's slot 0; point it at the program instead
+        ElfPatch p = new ElfPatch(TestObjects.bytes("map_in_map"));
+        int rel = p.offset(".rel.maps");
+        int program = (p.symbol("count_inner") - p.offset(".symtab")) / 24;
+        refuse(p.put32(rel + 12, program).bytes, "section '.rel.maps' at offset " + hex(rel),
+                "map 'outer' slot 0: 'count_inner' is not a map in .maps");
+    }
+
+    @Test
+    void progArraySlotsMustNamePrograms() {
+        // tailcall's first .rel.maps entry puts stage_one in slot 0; point it at the map itself
+        ElfPatch p = new ElfPatch(TestObjects.bytes("tailcall"));
+        int rel = p.offset(".rel.maps");
+        int map = (p.symbol("jump_table") - p.offset(".symtab")) / 24;
+        refuse(p.put32(rel + 12, map).bytes, "section '.rel.maps' at offset " + hex(rel),
+                "map 'jump_table' slot 0: 'jump_table' is not a program of this object");
+    }
+
+    @Test
     void callIntoNoFunction() {
         // calls: sum_calls' first call (tc insn 3) has imm 2 against the .text section symbol; make it miss
         ElfPatch p = new ElfPatch(TestObjects.bytes("calls"));
