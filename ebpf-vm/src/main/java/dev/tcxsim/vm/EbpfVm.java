@@ -1,35 +1,191 @@
 package dev.tcxsim.vm;
 
 import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.elf.MapSpec;
 import dev.tcxsim.vm.elf.ProgramSpec;
+import dev.tcxsim.vm.elf.Relocation;
+import dev.tcxsim.vm.interp.ReferenceInterpreter;
+import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.maps.BpfMap;
+import dev.tcxsim.vm.maps.MapException;
+import dev.tcxsim.vm.maps.ProgArrayMap;
+import dev.tcxsim.vm.mem.Ptr;
 import dev.tcxsim.vm.truffle.EbpfEngine;
+import dev.tcxsim.vm.truffle.TruffleProgram;
+import dev.tcxsim.vm.verifier.Verifier;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
-/** Loads programs and runs them through the Truffle interpreter (or the reference interpreter). */
+/**
+ * Loads programs and runs them through the Truffle interpreter (or, for differential tests, the
+ * plain reference interpreter).
+ *
+ * <p>Loading a program: verify its structure ({@link Verifier}), resolve every LD_IMM64 that
+ * names a map into the tagged pointer the VM uses (a map handle, or a pointer into a map's value
+ * for global data), then build the executor. Runs may happen on any thread.
+ */
 public final class EbpfVm implements AutoCloseable {
+    /** Default instruction budget of one run. */
+    public static final long DEFAULT_BUDGET = 1_000_000;
+
     private final EbpfEngine.Mode mode;
+    private final EbpfEngine engine;
+    private final long budget;
 
     public EbpfVm(EbpfEngine.Mode mode) {
+        this(mode, DEFAULT_BUDGET);
+    }
+
+    /** A VM whose runs stop with a fault after {@code budget} instructions. */
+    public EbpfVm(EbpfEngine.Mode mode, long budget) {
+        this(mode, budget, false);
+    }
+
+    private EbpfVm(EbpfEngine.Mode mode, long budget, boolean reference) {
+        if (budget <= 0) {
+            throw new IllegalArgumentException("instruction budget must be positive, got " + budget);
+        }
         this.mode = mode;
+        this.budget = budget;
+        this.engine = reference ? null : new EbpfEngine(mode);
+        if (engine != null) {
+            engine.leaveCreatorThread();
+        }
+    }
+
+    /** A VM that runs programs with the plain Java reference interpreter instead of Truffle. */
+    public static EbpfVm referenceInterpreter(long budget) {
+        return new EbpfVm(EbpfEngine.Mode.INTERPRETED, budget, true);
+    }
+
+    public static EbpfVm referenceInterpreter() {
+        return referenceInterpreter(DEFAULT_BUDGET);
     }
 
     public EbpfEngine.Mode mode() {
         return mode;
     }
 
-    /** Creates all maps of {@code obj}, resolves its relocations and verifies and prepares every program. */
-    public LoadedObject load(BpfObject obj) throws VerifierException {
-        throw new UnsupportedOperationException("not yet");
+    /** True when this VM runs the reference interpreter. */
+    public boolean isReference() {
+        return engine == null;
     }
 
-    /** Verifies and prepares one program; {@code mapsByIndex} resolves the program's relocations' map indexes. */
+    /** Creates all maps of {@code obj}, resolves its relocations, verifies every program and fills prog arrays. */
+    public LoadedObject load(BpfObject obj) throws VerifierException {
+        List<BpfMap> maps = new ArrayList<>();
+        for (MapSpec spec : obj.maps()) {
+            try {
+                maps.add(BpfMap.create(spec));
+            } catch (MapException e) {
+                throw new VerifierException("object " + obj.name() + ": cannot create map '" + spec.name() + "': "
+                        + e.getMessage());
+            }
+        }
+        List<LoadedProgram> programs = new ArrayList<>();
+        for (ProgramSpec p : obj.programs()) {
+            programs.add(loadProgram(p, maps));
+        }
+        LoadedObject loaded = new LoadedObject(obj.name(), maps, programs);
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i) instanceof ProgArrayMap pa && obj.maps().get(i).initialProgSlots() != null) {
+                for (Map.Entry<Integer, String> slot : obj.maps().get(i).initialProgSlots().entrySet()) {
+                    try {
+                        pa.set(slot.getKey(), loaded.program(slot.getValue()));
+                    } catch (MapException | IllegalArgumentException e) {
+                        throw new VerifierException("object " + obj.name() + ": prog array '" + pa.name() + "' slot "
+                                + slot.getKey() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return loaded;
+    }
+
+    /**
+     * Verifies and prepares one program. Map references are resolved through the spec's
+     * relocations (whose mapIndex indexes {@code mapsByIndex}); an LD_IMM64 with
+     * BPF_PSEUDO_MAP_FD or BPF_PSEUDO_MAP_VALUE that no relocation covers takes its first imm as
+     * the index into {@code mapsByIndex} (how raw programs and MAP_CREATE'd maps meet).
+     */
     public LoadedProgram loadProgram(ProgramSpec spec, List<BpfMap> mapsByIndex) throws VerifierException {
-        throw new UnsupportedOperationException("not yet");
+        long[] insns = spec.insns().clone();
+        int[] functionStarts = Verifier.verify(spec, insns);
+        resolve(spec, insns, mapsByIndex == null ? List.of() : mapsByIndex);
+        Supplier<AutoCloseable> enter = engine == null ? () -> null : engine::enterCurrentThread;
+        LoadedProgram program = new LoadedProgram(spec, insns, functionStarts, budget, enter);
+        if (engine == null) {
+            program.setExecutor(new ReferenceInterpreter(insns));
+        } else {
+            try (AutoCloseable entered = engine.enterCurrentThread()) {
+                program.setExecutor(new TruffleProgram(engine.language(), program, insns, functionStarts));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot build the Truffle program for " + spec.name() + ": " + e, e);
+            }
+        }
+        return program;
+    }
+
+    /** A program from raw instructions (tests, MAP_CREATE'd maps referenced by index). */
+    public LoadedProgram loadRaw(String name, List<BpfMap> mapsByIndex, long... insns) throws VerifierException {
+        return loadProgram(ProgramSpec.raw(name, 3, insns), mapsByIndex);
+    }
+
+    private static void resolve(ProgramSpec spec, long[] insns, List<BpfMap> maps) throws VerifierException {
+        Map<Integer, Relocation> relocs = new java.util.HashMap<>();
+        if (spec.relocations() != null) {
+            for (Relocation r : spec.relocations()) {
+                relocs.put(r.insnIndex(), r);
+            }
+        }
+        for (int pc = 0; pc < insns.length; pc++) {
+            if (Op.opcode(insns[pc]) != Op.LD_IMM64) {
+                continue;
+            }
+            int src = Op.src(insns[pc]);
+            Relocation r = relocs.get(pc);
+            long value;
+            switch (src) {
+                case 0 -> {
+                    pc++;
+                    continue;
+                }
+                case Op.PSEUDO_MAP_FD, Op.PSEUDO_MAP_VALUE -> {
+                    int index = r != null ? r.mapIndex() : Op.imm(insns[pc]);
+                    if (index < 0 || index >= maps.size()) {
+                        throw new VerifierException(pc, SourceLines.describe(spec, pc) + ": map reference " + index
+                                + " names no map (the program was given " + maps.size() + ")");
+                    }
+                    BpfMap map = maps.get(index);
+                    if (src == Op.PSEUDO_MAP_FD) {
+                        value = map.handle();
+                    } else {
+                        int offset = Op.imm(insns[pc + 1]);
+                        if (offset < 0 || offset >= map.valueSize() || map.strideShift() < 0) {
+                            throw new VerifierException(pc, SourceLines.describe(spec, pc) + ": direct value offset "
+                                    + offset + " is outside map '" + map.name() + "' (value size " + map.valueSize() + ")");
+                        }
+                        value = map.slotPointer(0) + offset;
+                    }
+                }
+                case Op.PSEUDO_BTF_ID -> value = 0;
+                case Op.PSEUDO_FUNC -> value = Ptr.make(Ptr.FUNC, pc + 1 + Op.imm(insns[pc]));
+                default -> throw new VerifierException(pc, SourceLines.describe(spec, pc)
+                        + ": unrecognized bpf_ld_imm64 insn (src_reg " + src + ")");
+            }
+            insns[pc] = Op.withImm(insns[pc] & ~0xf000L, (int) value);
+            insns[pc + 1] = Op.withImm(insns[pc + 1], (int) (value >>> 32));
+            pc++;
+        }
     }
 
     @Override
     public void close() {
+        if (engine != null) {
+            engine.close();
+        }
     }
 }

@@ -2,13 +2,53 @@ package dev.tcxsim.vm;
 
 import dev.tcxsim.vm.ctx.SkBuff;
 import dev.tcxsim.vm.elf.ProgramSpec;
+import dev.tcxsim.vm.mem.BpfFault;
+import dev.tcxsim.vm.mem.Ptr;
+import dev.tcxsim.vm.mem.RunState;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** A verified program, ready to run on packets. Safe to run from several threads at once. */
 public final class LoadedProgram {
-    private final ProgramSpec spec;
+    private static final List<WeakReference<LoadedProgram>> REGISTRY = new ArrayList<>();
 
-    LoadedProgram(ProgramSpec spec) {
+    private final int id;
+    private final ProgramSpec spec;
+    private final long[] insns;
+    private final int[] functionStarts;
+    private final long budget;
+    private final Supplier<AutoCloseable> enter;
+    private volatile Executor executor;
+
+    LoadedProgram(ProgramSpec spec, long[] insns, int[] functionStarts, long budget, Supplier<AutoCloseable> enter) {
         this.spec = spec;
+        this.insns = insns;
+        this.functionStarts = functionStarts;
+        this.budget = budget;
+        this.enter = enter;
+        synchronized (REGISTRY) {
+            REGISTRY.add(new WeakReference<>(this));
+            this.id = REGISTRY.size();
+        }
+    }
+
+    void setExecutor(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** The program with {@link #id()} {@code id}, or null. */
+    public static LoadedProgram byId(int id) {
+        synchronized (REGISTRY) {
+            return id >= 1 && id <= REGISTRY.size() ? REGISTRY.get(id - 1).get() : null;
+        }
+    }
+
+    /** A number unique in this JVM (what a prog array slot holds on the Java side). */
+    public int id() {
+        return id;
     }
 
     public String name() {
@@ -20,11 +60,51 @@ public final class LoadedProgram {
     }
 
     public int insnCount() {
-        return spec.insns().length;
+        return insns.length;
+    }
+
+    /** The instructions as the VM runs them: map references resolved into tagged map pointers. */
+    public long[] insns() {
+        return insns.clone();
+    }
+
+    /** First instruction of every BPF function, the entry (0) first. */
+    public int[] functionStarts() {
+        return functionStarts.clone();
+    }
+
+    /** The instruction budget of one run (tail calls included). */
+    public long budget() {
+        return budget;
+    }
+
+    /** The executor, for tail calls from another program of the same VM. */
+    public Executor executor() {
+        return executor;
     }
 
     /** Runs the program on {@code skb}. Never throws for program faults: they come back in {@link RunResult#fault()}. */
     public RunResult run(SkBuff skb, RunEnv env) {
-        throw new UnsupportedOperationException("not yet");
+        RunState st = new RunState(skb, env == null ? RunEnv.DEFAULT : env, budget, this);
+        try (AutoCloseable entered = enter.get()) {
+            long r0 = executor.execute(st, Ptr.make(Ptr.CTX, 0), 0);
+            return new RunResult(r0, st.redirect, null, st.insns);
+        } catch (BpfFault f) {
+            return new RunResult(0, null, st.current.describe(f.pc()) + ": " + f.getMessage(), st.insns);
+        } catch (StackOverflowError e) {
+            return new RunResult(0, null, "program " + name() + ": Java stack exhausted (calls nested too deeply)", st.insns);
+        } catch (Exception e) {
+            throw new IllegalStateException("program " + name() + " failed inside the VM: " + e, e);
+        }
+    }
+
+    /** "insn 12 (line foo.c:33)" or "insn 12" without line info. */
+    public String describe(int pc) {
+        return SourceLines.describe(spec, pc);
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedProgram[" + name() + ", " + insns.length + " insns]";
     }
 }

@@ -1,21 +1,70 @@
 package dev.tcxsim.vm.maps;
 
 import dev.tcxsim.vm.elf.MapSpec;
+import dev.tcxsim.vm.mem.Ptr;
 
 /**
  * A BPF map: created from a {@link MapSpec} (an object's map or MAP_CREATE parameters), read and
  * written from Java by key bytes, and from programs through the map helpers.
+ *
+ * <p>Values live in one preallocated byte array per map (like the kernel's preallocated maps), so
+ * a program's lookup returns a tagged pointer into that array and later loads and stores through
+ * it are bounds-checked against the one value they point at: value slot {@code i} starts at offset
+ * {@code i << strideShift} of the map's region, and the gap between {@code valueSize} and the
+ * stride is a guard area in which every access faults.
  */
 public abstract class BpfMap {
-    private final MapSpec spec;
+    /** CPUs the simulator pretends to have: per-CPU maps keep this many copies of each value. */
+    public static final int NR_CPUS = 2;
 
-    protected BpfMap(MapSpec spec) {
+    public static final long BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2, BPF_F_LOCK = 4;
+    /** map_flags bit: programs may only read the map. */
+    public static final int BPF_F_RDONLY_PROG = 0x80;
+
+    public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_PROG_ARRAY = 3, TYPE_PERCPU_HASH = 5,
+            TYPE_PERCPU_ARRAY = 6, TYPE_LRU_HASH = 9, TYPE_LRU_PERCPU_HASH = 10, TYPE_RINGBUF = 27;
+
+    private final MapSpec spec;
+    private final int id;
+    /** Value memory, indexed by slot (see the class comment). */
+    protected final byte[] values;
+    private final int strideShift;
+
+    protected BpfMap(MapSpec spec, int valueSlots) throws MapException {
         this.spec = spec;
+        int vs = Math.max(spec.valueSize(), 1);
+        int stride = Integer.highestOneBit(vs) == vs ? vs * 2 : Integer.highestOneBit(vs) * 4;
+        this.strideShift = Integer.numberOfTrailingZeros(stride);
+        if ((long) valueSlots << strideShift > Integer.MAX_VALUE || (long) valueSlots * vs > Integer.MAX_VALUE - 16) {
+            throw new MapException(MapException.E2BIG, "map '" + spec.name() + "': " + valueSlots + " values of "
+                    + vs + " bytes do not fit the simulator's 2 GiB per map");
+        }
+        this.values = new byte[valueSlots * vs];
+        this.id = MapRegistry.register(this);
     }
 
     /** Creates the map {@code spec} describes; throws MapException (EINVAL, E2BIG, ...) for a bad spec. */
     public static BpfMap create(MapSpec spec) throws MapException {
-        throw new UnsupportedOperationException("not yet");
+        if (spec.keySize() < 0 || spec.valueSize() < 0 || spec.maxEntries() < 0) {
+            throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': negative key, value size or max_entries");
+        }
+        BpfMap map = switch (spec.type()) {
+            case TYPE_ARRAY -> new ArrayMap(spec, false);
+            case TYPE_PERCPU_ARRAY -> new ArrayMap(spec, true);
+            case TYPE_HASH -> new HashMapBpf(spec, false, false);
+            case TYPE_PERCPU_HASH -> new HashMapBpf(spec, true, false);
+            case TYPE_LRU_HASH -> new HashMapBpf(spec, false, true);
+            case TYPE_LRU_PERCPU_HASH -> new HashMapBpf(spec, true, true);
+            case TYPE_PROG_ARRAY -> new ProgArrayMap(spec);
+            case TYPE_RINGBUF -> new RingBufMap(spec);
+            default -> throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': map type "
+                    + spec.type() + " (" + MapTypes.name(spec.type()) + ") is not supported by the simulator");
+        };
+        byte[] init = spec.initialData();
+        if (init != null && init.length > 0) {
+            map.initialize(init);
+        }
+        return map;
     }
 
     public MapSpec spec() { return spec; }
@@ -26,6 +75,52 @@ public abstract class BpfMap {
     public int maxEntries() { return spec.maxEntries(); }
     public int flags() { return spec.flags(); }
 
+    /** The id a program's pointers carry for this map (not the kernel's map id). */
+    public final int id() {
+        return id;
+    }
+
+    /** The map a pointer tag's id names, or null. */
+    public static BpfMap byId(int id) {
+        return MapRegistry.get(id);
+    }
+
+    /** True when programs may only read this map's values (BPF_F_RDONLY_PROG, as libbpf sets it on .rodata). */
+    public final boolean programReadOnly() {
+        return (spec.flags() & BPF_F_RDONLY_PROG) != 0;
+    }
+
+    /** The value memory that program pointers into this map address. */
+    public byte[] memory() {
+        return values;
+    }
+
+    /** log2 of the distance between value slots in the map's pointer space; -1 for a flat region. */
+    public int strideShift() {
+        return strideShift;
+    }
+
+    /** The tagged pointer to the start of value slot {@code slot}. */
+    public final long slotPointer(int slot) {
+        return Ptr.make(Ptr.MAP_VALUE + id, slot << strideShift);
+    }
+
+    /** The handle LD_IMM64 BPF_PSEUDO_MAP_FD loads for this map. */
+    public final long handle() {
+        return Ptr.make(Ptr.MAP_HANDLE + id, 0);
+    }
+
+    /** Writes a global data section's initial bytes into value 0. */
+    protected void initialize(byte[] data) throws MapException {
+        if (data.length > valueSize()) {
+            throw new MapException(MapException.EINVAL, "map '" + name() + "': initial data of " + data.length
+                    + " bytes is larger than the value size " + valueSize());
+        }
+        System.arraycopy(data, 0, values, 0, data.length);
+    }
+
+    // ---- Java side (the bpf(2) syscall's view)
+
     /** The value stored under {@code key}, or null when absent. Per-CPU maps return every CPU's value, each padded to 8 bytes. */
     public abstract byte[] lookup(byte[] key);
 
@@ -34,6 +129,56 @@ public abstract class BpfMap {
 
     public abstract void delete(byte[] key) throws MapException;
 
-    /** The key after {@code keyOrNull} (the first key for null); ENOENT at the end. */
+    /** The key after {@code keyOrNull} (the first key for null or an absent key); ENOENT at the end. */
     public abstract byte[] nextKey(byte[] keyOrNull) throws MapException;
+
+    // ---- program side (the helpers' view); errors are negative errno values
+
+    /** bpf_map_lookup_elem: a tagged pointer to the value (this CPU's for per-CPU maps), or 0. */
+    public long programLookup(byte[] key, int cpu) {
+        return 0;
+    }
+
+    /** bpf_map_update_elem from a program: 0 or a negative errno. Per-CPU maps update this CPU's value only. */
+    public int programUpdate(byte[] key, byte[] value, long flags, int cpu) {
+        return -MapException.EINVAL;
+    }
+
+    /** bpf_map_delete_elem from a program: 0 or a negative errno. */
+    public int programDelete(byte[] key) {
+        return -MapException.EINVAL;
+    }
+
+    // ---- shared checks
+
+    protected final void checkKey(byte[] key) throws MapException {
+        if (key == null || key.length != keySize()) {
+            throw new MapException(MapException.EINVAL, "map '" + name() + "': key must be " + keySize() + " bytes, got "
+                    + (key == null ? "null" : key.length));
+        }
+    }
+
+    protected final void checkValue(byte[] value, int expected) throws MapException {
+        if (value == null || value.length != expected) {
+            throw new MapException(MapException.EINVAL, "map '" + name() + "': value must be " + expected
+                    + " bytes, got " + (value == null ? "null" : value.length));
+        }
+    }
+
+    protected final void checkUpdateFlags(long flags) throws MapException {
+        if ((flags & ~BPF_F_LOCK) > BPF_EXIST) {
+            throw new MapException(MapException.EINVAL, "map '" + name() + "': bad update flags 0x" + Long.toHexString(flags));
+        }
+    }
+
+    /** Bytes of one CPU's value in the Java-side per-CPU layout: valueSize rounded up to 8. */
+    protected final int percpuStride() {
+        return (valueSize() + 7) & ~7;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name() + " type=" + type() + " key=" + keySize() + " value="
+                + valueSize() + " max=" + maxEntries() + "]";
+    }
 }

@@ -19,6 +19,7 @@ public final class EbpfEngine implements AutoCloseable {
 
     private final Context context;
     private final Mode mode;
+    private volatile boolean creatorEntered;
 
     public EbpfEngine(Mode mode) {
         this(mode, Map.of());
@@ -41,6 +42,24 @@ public final class EbpfEngine implements AutoCloseable {
         this.context = builder.build();
         context.initialize(EbpfLanguage.ID);
         context.enter();
+        creatorEntered = true;
+    }
+
+    /** Leaves the context on the thread that made this engine (runs enter it per call instead). */
+    public void leaveCreatorThread() {
+        if (creatorEntered) {
+            creatorEntered = false;
+            context.leave();
+        }
+    }
+
+    /**
+     * Enters the context on the calling thread (nesting is allowed) until the returned handle is
+     * closed. Programs may run on several threads at once: the language allows multi-threaded access.
+     */
+    public AutoCloseable enterCurrentThread() {
+        context.enter();
+        return context::leave;
     }
 
     public Mode mode() {
@@ -70,7 +89,10 @@ public final class EbpfEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        context.leave();
+        if (creatorEntered) {
+            creatorEntered = false;
+            context.leave();
+        }
         context.close();
     }
 }

@@ -26,6 +26,12 @@ public final class EbpfLanguage extends TruffleLanguage<EbpfLanguage.State> {
         return new State();
     }
 
+    /** Programs run on whichever threads the simulated datapath uses, several at once. */
+    @Override
+    protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {
+        return true;
+    }
+
     @Override
     protected CallTarget parse(ParsingRequest request) {
         throw new UnsupportedOperationException(

@@ -1,0 +1,193 @@
+package dev.tcxsim.vm.maps;
+
+import dev.tcxsim.vm.elf.MapSpec;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH with preallocated elements: a key
+ * index in front of {@code max_entries} value slots. Iteration (get_next_key) follows insertion
+ * order; the LRU variants evict the least recently used element when an insert finds the map full
+ * (the kernel's LRU is approximate, ours is exact).
+ */
+public final class HashMapBpf extends BpfMap {
+    private final boolean percpu;
+    private final boolean lru;
+    private final LinkedHashMap<Key, Integer> index;
+    private final int[] freeSlots;
+    private int freeCount;
+
+    /** Key bytes with value equality. */
+    private record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+
+    HashMapBpf(MapSpec spec, boolean percpu, boolean lru) throws MapException {
+        super(validate(spec), spec.maxEntries() * (percpu ? NR_CPUS : 1));
+        this.percpu = percpu;
+        this.lru = lru;
+        this.index = new LinkedHashMap<>(16, 0.75f, lru);
+        this.freeSlots = new int[spec.maxEntries()];
+        for (int i = 0; i < freeSlots.length; i++) {
+            freeSlots[i] = freeSlots.length - 1 - i;
+        }
+        this.freeCount = freeSlots.length;
+    }
+
+    private static MapSpec validate(MapSpec spec) throws MapException {
+        if (spec.keySize() == 0 || spec.valueSize() == 0 || spec.maxEntries() == 0) {
+            throw new MapException(MapException.EINVAL, "hash map '" + spec.name()
+                    + "' needs key size, value size and max_entries > 0 (got key " + spec.keySize() + ", value "
+                    + spec.valueSize() + ", max_entries " + spec.maxEntries() + ")");
+        }
+        if (spec.keySize() > 512) {
+            throw new MapException(MapException.E2BIG, "hash map '" + spec.name() + "': key size " + spec.keySize()
+                    + " is larger than the 512-byte BPF stack");
+        }
+        return spec;
+    }
+
+    public synchronized int size() {
+        return index.size();
+    }
+
+    private int physical(int entrySlot, int cpu) {
+        return ((percpu ? cpu * maxEntries() : 0) + entrySlot) * valueSize();
+    }
+
+    @Override
+    public synchronized byte[] lookup(byte[] key) {
+        if (key == null || key.length != keySize()) {
+            return null;
+        }
+        Integer slot = index.get(new Key(key));
+        if (slot == null) {
+            return null;
+        }
+        int vs = valueSize();
+        if (!percpu) {
+            return Arrays.copyOfRange(values, physical(slot, 0), physical(slot, 0) + vs);
+        }
+        byte[] out = new byte[NR_CPUS * percpuStride()];
+        for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+            System.arraycopy(values, physical(slot, cpu), out, cpu * percpuStride(), vs);
+        }
+        return out;
+    }
+
+    /** Finds or makes the slot for {@code key} under the update flags; negative errno on refusal. */
+    private int slotForUpdate(byte[] key, long flags) {
+        if ((flags & ~BPF_F_LOCK) > BPF_EXIST) {
+            return -MapException.EINVAL;
+        }
+        Key k = new Key(key.clone());
+        Integer slot = index.get(k);
+        long mode = flags & 3;
+        if (slot != null) {
+            return mode == BPF_NOEXIST ? -MapException.EEXIST : slot;
+        }
+        if (mode == BPF_EXIST) {
+            return -MapException.ENOENT;
+        }
+        if (freeCount == 0) {
+            if (!lru) {
+                return -MapException.E2BIG;
+            }
+            Iterator<Map.Entry<Key, Integer>> eldest = index.entrySet().iterator();
+            freeSlots[freeCount++] = eldest.next().getValue();
+            eldest.remove();
+        }
+        int s = freeSlots[--freeCount];
+        index.put(k, s);
+        return s;
+    }
+
+    @Override
+    public synchronized void update(byte[] key, byte[] value, long flags) throws MapException {
+        checkKey(key);
+        checkUpdateFlags(flags);
+        checkValue(value, percpu ? NR_CPUS * percpuStride() : valueSize());
+        int slot = slotForUpdate(key, flags);
+        if (slot < 0) {
+            throw new MapException(-slot, "hash map '" + name() + "': update refused ("
+                    + switch (-slot) {
+                        case MapException.EEXIST -> "key exists and BPF_NOEXIST was given";
+                        case MapException.ENOENT -> "key absent and BPF_EXIST was given";
+                        case MapException.E2BIG -> "map is full (" + maxEntries() + " entries)";
+                        default -> "bad flags";
+                    } + ")");
+        }
+        for (int cpu = 0; cpu < (percpu ? NR_CPUS : 1); cpu++) {
+            System.arraycopy(value, cpu * percpuStride(), values, physical(slot, cpu), valueSize());
+        }
+    }
+
+    @Override
+    public synchronized void delete(byte[] key) throws MapException {
+        checkKey(key);
+        Integer slot = index.remove(new Key(key));
+        if (slot == null) {
+            throw new MapException(MapException.ENOENT, "hash map '" + name() + "': no such key");
+        }
+        freeSlots[freeCount++] = slot;
+    }
+
+    @Override
+    public synchronized byte[] nextKey(byte[] keyOrNull) throws MapException {
+        Iterator<Key> it = index.keySet().iterator();
+        if (keyOrNull != null && index.containsKey(new Key(keyOrNull))) {
+            while (it.hasNext()) {
+                if (Arrays.equals(it.next().bytes(), keyOrNull)) {
+                    break;
+                }
+            }
+        }
+        if (!it.hasNext()) {
+            throw new MapException(MapException.ENOENT, "hash map '" + name() + "': no more keys");
+        }
+        return it.next().bytes().clone();
+    }
+
+    @Override
+    public synchronized long programLookup(byte[] key, int cpu) {
+        Integer slot = index.get(new Key(key));
+        return slot == null ? 0 : slotPointer((percpu ? cpu * maxEntries() : 0) + slot);
+    }
+
+    @Override
+    public synchronized int programUpdate(byte[] key, byte[] value, long flags, int cpu) {
+        boolean existed = index.containsKey(new Key(key));
+        int slot = slotForUpdate(key, flags);
+        if (slot < 0) {
+            return slot;
+        }
+        if (percpu && !existed) {
+            for (int c = 0; c < NR_CPUS; c++) {
+                Arrays.fill(values, physical(slot, c), physical(slot, c) + valueSize(), (byte) 0);
+            }
+        }
+        System.arraycopy(value, 0, values, physical(slot, percpu ? cpu : 0), valueSize());
+        return 0;
+    }
+
+    @Override
+    public synchronized int programDelete(byte[] key) {
+        Integer slot = index.remove(new Key(key));
+        if (slot == null) {
+            return -MapException.ENOENT;
+        }
+        freeSlots[freeCount++] = slot;
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.tcxsim.vm.maps;
+
+/** The kernel's map type names (enum bpf_map_type), for error messages. */
+public final class MapTypes {
+    private static final String[] NAMES = {
+        "unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash", "percpu_array", "stack_trace",
+        "cgroup_array", "lru_hash", "lru_percpu_hash", "lpm_trie", "array_of_maps", "hash_of_maps", "devmap",
+        "sockmap", "cpumap", "xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage",
+        "queue", "stack", "sk_storage", "devmap_hash", "struct_ops", "ringbuf", "inode_storage", "task_storage",
+        "bloom_filter", "user_ringbuf", "cgrp_storage", "arena",
+    };
+
+    private MapTypes() {
+    }
+
+    /** "hash", "array", ... or "unknown" for a number the kernel does not define. */
+    public static String name(int type) {
+        return type >= 0 && type < NAMES.length ? NAMES[type] : "unknown";
+    }
+}

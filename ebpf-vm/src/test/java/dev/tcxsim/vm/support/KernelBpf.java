@@ -1,0 +1,191 @@
+package dev.tcxsim.vm.support;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Test-only access to the real kernel's BPF_PROG_LOAD, BPF_MAP_CREATE and BPF_PROG_TEST_RUN, so the
+ * golden cases can be run by the kernel's own interpreter/JIT too. Available only as root on
+ * Linux 6.6 or newer; every fd it opens is closed before the call returns.
+ */
+public final class KernelBpf {
+    private static final long SYS_BPF = 321;
+    private static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2, BPF_PROG_LOAD = 5,
+            BPF_PROG_TEST_RUN = 10;
+    private static final int SCHED_CLS = 3;
+
+    private static final MethodHandle SYSCALL;
+    private static final MethodHandle CLOSE;
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+    /** Why kernel runs are skipped, or null when they are available. */
+    public static final String UNAVAILABLE;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        SYSCALL = linker.downcallHandle(linker.defaultLookup().find("syscall").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+        CLOSE = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        UNAVAILABLE = probe();
+    }
+
+    private static String probe() {
+        if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            return "not Linux";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "not root";
+        }
+        try {
+            String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+            String[] parts = release.split("[.-]");
+            int major = Integer.parseInt(parts[0]);
+            int minor = Integer.parseInt(parts[1]);
+            if (major < 6 || (major == 6 && minor < 6)) {
+                return "kernel " + release + " is older than 6.6";
+            }
+        } catch (Exception e) {
+            return "cannot read the kernel release: " + e;
+        }
+        return null;
+    }
+
+    public static boolean available() {
+        return UNAVAILABLE == null;
+    }
+
+    private KernelBpf() {
+    }
+
+    /** A failed bpf(2) call. */
+    public static final class BpfError extends Exception {
+        public final int errno;
+
+        BpfError(String what, int errno, String log) {
+            super(what + " failed with errno " + errno + (log == null || log.isBlank() ? "" : ":\n" + log));
+            this.errno = errno;
+        }
+    }
+
+    private static long bpf(Arena arena, int cmd, MemorySegment attr) throws Throwable {
+        MemorySegment state = arena.allocate(CALL_STATE);
+        long rc = (long) SYSCALL.invokeExact(state, SYS_BPF, (long) cmd, attr, attr.byteSize());
+        if (rc < 0) {
+            return -(int) ERRNO.get(state, 0L);
+        }
+        return rc;
+    }
+
+    /** A map created in the kernel for one test run. */
+    public record KernelMap(int type, int keySize, int valueSize, int maxEntries) {
+    }
+
+    /** What the kernel returned for one test run. */
+    public record Outcome(int retval, byte[] packet, byte[][] mapValuesAtKey0) {
+    }
+
+    /**
+     * Loads {@code insns} as a SCHED_CLS program (LD_IMM64 with BPF_PSEUDO_MAP_FD/VALUE take their
+     * imm as an index into {@code maps}), runs it once on {@code packet} and reads value 0 of each map.
+     */
+    public static Outcome run(long[] insns, byte[] packet, KernelMap... maps) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            int[] mapFds = new int[maps.length];
+            java.util.Arrays.fill(mapFds, -1);
+            int progFd = -1;
+            try {
+                for (int i = 0; i < maps.length; i++) {
+                    MemorySegment attr = arena.allocate(72);
+                    attr.set(ValueLayout.JAVA_INT, 0, maps[i].type());
+                    attr.set(ValueLayout.JAVA_INT, 4, maps[i].keySize());
+                    attr.set(ValueLayout.JAVA_INT, 8, maps[i].valueSize());
+                    attr.set(ValueLayout.JAVA_INT, 12, maps[i].maxEntries());
+                    long fd = bpf(arena, BPF_MAP_CREATE, attr);
+                    if (fd < 0) {
+                        throw new BpfError("BPF_MAP_CREATE", (int) -fd, null);
+                    }
+                    mapFds[i] = (int) fd;
+                }
+                MemorySegment code = arena.allocate(8L * insns.length, 8);
+                for (int i = 0; i < insns.length; i++) {
+                    long insn = insns[i];
+                    int src = (int) (insn >>> 12) & 0xf;
+                    if ((insn & 0xff) == 0x18 && (src == 1 || src == 2)) {
+                        insn = (insn & 0xffffffffL) | ((long) mapFds[(int) (insn >>> 32)] << 32);
+                    }
+                    code.setAtIndex(ValueLayout.JAVA_LONG, i, insn);
+                    if ((insns[i] & 0xff) == 0x18) {
+                        i++;
+                        code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
+                    }
+                }
+                MemorySegment license = arena.allocateFrom("GPL");
+                MemorySegment log = arena.allocate(1 << 16);
+                MemorySegment attr = arena.allocate(160);
+                attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
+                attr.set(ValueLayout.JAVA_INT, 4, insns.length);
+                attr.set(ValueLayout.JAVA_LONG, 8, code.address());
+                attr.set(ValueLayout.JAVA_LONG, 16, license.address());
+                attr.set(ValueLayout.JAVA_INT, 24, 1);
+                attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
+                attr.set(ValueLayout.JAVA_LONG, 32, log.address());
+                long fd = bpf(arena, BPF_PROG_LOAD, attr);
+                if (fd < 0) {
+                    throw new BpfError("BPF_PROG_LOAD", (int) -fd, log.getString(0, StandardCharsets.UTF_8));
+                }
+                progFd = (int) fd;
+                MemorySegment in = arena.allocate(packet.length);
+                in.copyFrom(MemorySegment.ofArray(packet));
+                MemorySegment out = arena.allocate(packet.length + 256);
+                MemorySegment run = arena.allocate(80);
+                run.set(ValueLayout.JAVA_INT, 0, progFd);
+                run.set(ValueLayout.JAVA_INT, 8, packet.length);
+                run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
+                run.set(ValueLayout.JAVA_LONG, 16, in.address());
+                run.set(ValueLayout.JAVA_LONG, 24, out.address());
+                run.set(ValueLayout.JAVA_INT, 32, 1);
+                long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
+                if (rc < 0) {
+                    throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
+                }
+                int outLen = run.get(ValueLayout.JAVA_INT, 12);
+                byte[][] values = new byte[maps.length][];
+                for (int i = 0; i < maps.length; i++) {
+                    MemorySegment key = arena.allocate(Math.max(4, maps[i].keySize()));
+                    MemorySegment value = arena.allocate(Math.max(8, maps[i].valueSize()));
+                    MemorySegment la = arena.allocate(32);
+                    la.set(ValueLayout.JAVA_INT, 0, mapFds[i]);
+                    la.set(ValueLayout.JAVA_LONG, 8, key.address());
+                    la.set(ValueLayout.JAVA_LONG, 16, value.address());
+                    if (bpf(arena, BPF_MAP_LOOKUP_ELEM, la) == 0) {
+                        values[i] = value.asSlice(0, maps[i].valueSize()).toArray(ValueLayout.JAVA_BYTE);
+                    }
+                }
+                return new Outcome(run.get(ValueLayout.JAVA_INT, 4),
+                        out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE), values);
+            } finally {
+                if (progFd >= 0) {
+                    int ignored = (int) CLOSE.invokeExact(progFd);
+                }
+                for (int fd : mapFds) {
+                    if (fd >= 0) {
+                        int ignored = (int) CLOSE.invokeExact(fd);
+                    }
+                }
+            }
+        }
+    }
+}
