@@ -1,5 +1,6 @@
 package dev.tcxsim.linux;
 
+import dev.tcxsim.linux.ffm.Bpf;
 import dev.tcxsim.linux.ffm.ErrnoException;
 import dev.tcxsim.linux.ffm.Rtnetlink;
 import dev.tcxsim.linux.ffm.Sys;
@@ -166,6 +167,9 @@ public final class NetnsSession implements AutoCloseable {
         }
         rtnl = Rtnetlink.open();
         fds.add(rtnl.fd());
+        // Programs' run_cnt counts only while someone holds a stats fd; the session holds one so that
+        // ProgInfo.runCount means what it means on the simulator. Closed with the session.
+        fds.add(Bpf.enableStats());
         rtnl.setUp(1); // loopback, so locally addressed traffic works inside the namespace
         for (String conf : List.of("all", "default")) {
             // Test frames come from addresses that are not routed back: no reverse-path drop.

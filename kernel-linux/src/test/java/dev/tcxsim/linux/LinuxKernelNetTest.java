@@ -141,6 +141,7 @@ class LinuxKernelNetTest {
             kernel.transmit("va", udpFrameTo("vb", "dropped"));
             assertEquals(1, tap.frames().size(), "taps run before tc ingress");
             assertEquals(List.of(), udp.received());
+            assertEquals(1, proc.progInfo(drop).runCount(), "the session enabled run counting");
             proc.progDetach(pair.peerIfindex(), Uapi.BPF_TCX_INGRESS, drop, 0, 0, 0);
             kernel.transmit("va", udpFrameTo("vb", "passed"));
             assertEquals(2, tap.frames().size());

@@ -38,6 +38,8 @@ public final class Bpf {
     public static final int LINK_UPDATE = 29;
     public static final int LINK_GET_FD_BY_ID = 30;
     public static final int LINK_DETACH = 34;
+    public static final int ENABLE_STATS = 32;
+    private static final int BPF_STATS_RUN_TIME = 0;
 
     public static final int ENOSPC = 28;
     private static final int EACCES = 13;
@@ -452,6 +454,18 @@ public final class Bpf {
             MemorySegment i = info(arena, mapFd, 88, "map");
             return new MapInfo(i.get(JAVA_INT, 0), i.get(JAVA_INT, 4), i.get(JAVA_INT, 8), i.get(JAVA_INT, 12),
                     i.get(JAVA_INT, 16), i.get(JAVA_INT, 20), cString(i, 24, OBJ_NAME_LEN));
+        }
+    }
+
+    /**
+     * BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): while the returned fd is open the kernel counts run_cnt
+     * and run_time_ns of every program; closing it turns counting off again (unless others hold one).
+     */
+    public static int enableStats() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = attr(arena);
+            a.set(JAVA_INT, 0, BPF_STATS_RUN_TIME);
+            return call(ENABLE_STATS, a, "BPF_ENABLE_STATS(BPF_STATS_RUN_TIME)");
         }
     }
 
