@@ -25,6 +25,21 @@ final class RecordingKernel {
         return Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler);
     }
 
+    /** Arguments that are our own proxies (a recorded process passed back in) go to the kernel unwrapped. */
+    private static Object[] unwrap(Object[] args) {
+        if (args == null) {
+            return null;
+        }
+        Object[] plain = args.clone();
+        for (int i = 0; i < plain.length; i++) {
+            if (plain[i] != null && Proxy.isProxyClass(plain[i].getClass())
+                    && Proxy.getInvocationHandler(plain[i]) instanceof Handler h) {
+                plain[i] = h.target();
+            }
+        }
+        return plain;
+    }
+
     private record Handler(Object target, String name, Transcript transcript) implements InvocationHandler {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
@@ -38,7 +53,7 @@ final class RecordingKernel {
             }
             String call = name + "." + method.getName();
             try {
-                Object result = method.invoke(target, args);
+                Object result = method.invoke(target, unwrap(args));
                 Class<?> type = method.getReturnType();
                 if (result != null && type.isInterface() && type.getPackageName().equals("dev.tcxsim.kernel")) {
                     String child = type.getSimpleName() + (args != null && args.length > 0 && args[0] instanceof String s ? ":" + s : "");
