@@ -2,10 +2,15 @@ package dev.tcxsim.conformance.cases;
 
 import dev.tcxsim.conformance.harness.KernelTest;
 import dev.tcxsim.kernel.Kernel;
+import dev.tcxsim.kernel.LoadedObjectFds;
 import dev.tcxsim.kernel.PacketTap;
 import dev.tcxsim.kernel.TcDirection;
 import dev.tcxsim.tcx.Errno;
+import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.elf.ElfLoader;
 import dev.tcxsim.vm.elf.ProgramSpec;
+
+import java.nio.file.Path;
 
 import static dev.tcxsim.conformance.cases.Tcx.errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -88,5 +93,19 @@ class VerdictTest {
                 0xb7L | 2L << 32, 0x95L), new int[0]));
         n.send("hello");
         assertEquals(0, n.delivered());
+    }
+    @KernelTest
+    void compiledObjectWithMapsAndGlobalData(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        BpfObject obj = ElfLoader.load(Path.of("..", "testdata", "progs", "verdict.o"));
+        LoadedObjectFds fds = n.p.loadObject(obj);
+        n.attachIngress(fds.prog("verdict"));
+        byte[] zero = new byte[4];
+        n.send("one");                                              // .rodata verdict_value: TCX_NEXT
+        assertEquals(1, n.delivered());
+        n.p.mapUpdate(fds.map(".data"), zero, new byte[] {2, 0, 0, 0}, 0);   // verdict_override = TCX_DROP
+        n.send("two");
+        assertEquals(1, n.delivered());
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 0}, n.p.mapLookup(fds.map("runs"), zero));
     }
 }

@@ -18,7 +18,10 @@ import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.elf.Relocation;
 import dev.tcxsim.vm.maps.BpfMap;
 import dev.tcxsim.vm.maps.MapException;
+import dev.tcxsim.vm.maps.ProgArrayMap;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,7 +220,21 @@ final class SimProcess implements BpfProcess {
         for (ProgramSpec ps : obj.programs()) {
             progFds.put(ps.name(), progLoad(ps, byIndex));
         }
+        for (int i = 0; i < byIndex.length; i++) {
+            for (Map.Entry<Integer, String> slot : obj.maps().get(i).initialProgSlots().entrySet()) {
+                Integer progFd = progFds.get(slot.getValue());
+                if (progFd == null) {
+                    throw new BpfException(Errno.EINVAL, "map " + obj.maps().get(i).name() + " slot " + slot.getKey()
+                            + " names program '" + slot.getValue() + "', which the object does not have");
+                }
+                mapUpdate(byIndex[i], le32(slot.getKey()), le32(progFd), 0);
+            }
+        }
         return new LoadedObjectFds(mapFds, progFds);
+    }
+
+    private static byte[] le32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
     @Override
@@ -270,10 +287,38 @@ final class SimProcess implements BpfProcess {
             m = mapOfFd(mapFd, "BPF_MAP_UPDATE_ELEM");
         }
         checkKey(m, key, "BPF_MAP_UPDATE_ELEM");
+        if (m.map instanceof ProgArrayMap pa) {
+            progArrayUpdate(pa, key, value, flags);
+            return;
+        }
         try {
             m.map.update(key, value, flags);
         } catch (MapException e) {
             throw mapError("BPF_MAP_UPDATE_ELEM", e);
+        }
+    }
+
+    /** A prog array's value is a program fd of the caller, as bpf(2) takes it. */
+    private void progArrayUpdate(ProgArrayMap pa, byte[] key, byte[] value, long flags) throws BpfException {
+        String call = "BPF_MAP_UPDATE_ELEM";
+        if (value == null || value.length != 4) {
+            throw new BpfException(Errno.EINVAL, call + ": a prog array value is a 4-byte program fd");
+        }
+        if (flags != 0) {
+            throw new BpfException(Errno.EINVAL, call + ": prog arrays take only BPF_ANY");
+        }
+        int fd = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        SimProg p;
+        synchronized (kernel.rtnl) {
+            p = progOfFd(fd, call + " prog array value");
+        }
+        if (!(p.exec instanceof VmRuntime.VmExecutable vm)) {
+            throw new BpfException(Errno.EINVAL, call + ": " + p + " was not prepared by the VM and cannot be tail-called");
+        }
+        try {
+            pa.set(ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt(), vm.loaded());
+        } catch (MapException e) {
+            throw mapError(call, e);
         }
     }
 

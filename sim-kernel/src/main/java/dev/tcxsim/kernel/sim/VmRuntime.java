@@ -36,6 +36,14 @@ final class VmRuntime implements ProgramRuntime {
             String why = "ebpf-vm cannot run programs yet (" + notYet.getMessage() + ")";
             return (skb, env) -> new RunResult(2, null, why, 0);
         }
-        return loaded::run;
+        return new VmExecutable(loaded);
+    }
+
+    /** A program the VM prepared; prog arrays hold the {@link LoadedProgram} itself. */
+    record VmExecutable(LoadedProgram loaded) implements Executable {
+        @Override
+        public RunResult run(dev.tcxsim.vm.ctx.SkBuff skb, dev.tcxsim.vm.RunEnv env) {
+            return loaded.run(skb, env);
+        }
     }
 }
