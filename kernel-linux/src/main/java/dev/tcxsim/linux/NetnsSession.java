@@ -141,7 +141,12 @@ public final class NetnsSession implements AutoCloseable {
             s.close();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(s.shutdownHook);
+        try {
+            Runtime.getRuntime().addShutdownHook(s.shutdownHook);
+        } catch (IllegalStateException e) {
+            s.close();
+            throw new IllegalStateException("the JVM is shutting down: no new tcxsim kernel session", e);
+        }
         return s;
     }
 

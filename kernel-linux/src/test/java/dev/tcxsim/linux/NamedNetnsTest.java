@@ -31,6 +31,7 @@ class NamedNetnsTest {
             int progId;
             try (LinuxKernel first = LinuxKernel.openNamed(name)) {
                 inode = first.session().netnsInode();
+                assertEquals(name, first.session().netnsName());
                 VethPair pair = first.addVeth("keep0", "keep1");
                 BpfProcess p = first.process("first");
                 int prog = p.progLoad(ProgramSpec.raw("kept", Uapi.BPF_PROG_TYPE_SCHED_CLS, RealKernel.ret(0)), new int[0]);

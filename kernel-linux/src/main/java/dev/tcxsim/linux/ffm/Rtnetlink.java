@@ -250,11 +250,6 @@ public final class Rtnetlink implements AutoCloseable {
         ack(ifinfo(RTM_NEWLINK, 0, ifindex, IFF_UP, IFF_UP), "RTM_NEWLINK ifindex " + ifindex + " up");
     }
 
-    /** RTM_DELLINK by name. */
-    public void deleteLink(String name) throws ErrnoException {
-        ack(ifinfo(RTM_DELLINK, 0, 0, 0, 0).attrString(IFLA_IFNAME, name), "RTM_DELLINK " + name);
-    }
-
     /** RTM_DELLINK by ifindex. */
     public void deleteLink(int ifindex) throws ErrnoException {
         ack(ifinfo(RTM_DELLINK, 0, ifindex, 0, 0), "RTM_DELLINK ifindex " + ifindex);

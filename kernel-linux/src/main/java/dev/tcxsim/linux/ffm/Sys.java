@@ -32,7 +32,6 @@ public final class Sys {
     public static final int CLONE_NEWNS = 0x00020000;
     public static final int CLONE_NEWNET = 0x40000000;
 
-    public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;
     public static final long MS_NODEV = 4;
     public static final long MS_NOEXEC = 8;
@@ -42,7 +41,6 @@ public final class Sys {
     public static final int MNT_DETACH = 2;
 
     public static final int O_RDONLY = 0;
-    public static final int O_WRONLY = 1;
     public static final int O_CLOEXEC = 0x80000;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -70,7 +68,6 @@ public final class Sys {
     private static final MethodHandle UMOUNT2 = handle("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle UNLINK = handle("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
     /** Per-thread buffer for the captured call state (errno). */
     private static final ThreadLocal<MemorySegment> STATE =
@@ -223,22 +220,6 @@ public final class Sys {
             return result((long) RECVFROM.invokeExact(state, fd, buf, buf.byteSize(), flags, addr, addrLen), state);
         } catch (Throwable t) {
             throw linkFailure("recvfrom", t);
-        }
-    }
-
-    /** poll on one fd for POLLIN; true when readable before {@code timeoutMillis}. */
-    public static boolean pollIn(int fd, int timeoutMillis) throws ErrnoException {
-        MemorySegment state = STATE.get();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pfd = arena.allocate(8, 4);
-            pfd.set(JAVA_INT, 0, fd);
-            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
-            int n = result((int) POLL.invokeExact(state, pfd, 1L, timeoutMillis), state).orThrow("poll");
-            return n > 0;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw linkFailure("poll", t);
         }
     }
 
