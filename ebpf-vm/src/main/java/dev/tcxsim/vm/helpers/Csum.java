@@ -32,6 +32,18 @@ public final class Csum {
         return ~s & 0xffff;
     }
 
+    /** csum_sub: one's-complement subtraction of 32-bit partial sums. */
+    static long sub(long a, long b) {
+        long s = (a & 0xffffffffL) + (~b & 0xffffffffL);
+        return ((s & 0xffffffffL) + (s >>> 32)) & 0xffffffffL;
+    }
+
+    /** csum_from32to16: a 32-bit partial sum folded to 16 bits, not complemented. */
+    static int from32to16(long sum) {
+        long s = (sum & 0xffff) + ((sum >>> 16) & 0xffff);
+        return (int) ((s & 0xffff) + (s >>> 16));
+    }
+
     /** Folds a 32-bit partial checksum (__wsum, memory-order words) into network-order 16 bits. */
     static int foldWsum(long wsum) {
         long s = wsum & 0xffffffffL;
@@ -41,12 +53,19 @@ public final class Csum {
         return Short.reverseBytes((short) s) & 0xffff;
     }
 
-    /** csum_partial on x86: 32-bit little-endian words summed with end-around carry into {@code seed}. */
+    /** csum_partial on x86: little-endian 32-bit words (then a 16-bit and an 8-bit tail) summed with end-around carry into {@code seed}. */
     static long partial(byte[] data, long seed) {
         long sum = seed & 0xffffffffL;
-        for (int i = 0; i + 3 < data.length; i += 4) {
-            long w = (data[i] & 0xffL) | (data[i + 1] & 0xffL) << 8 | (data[i + 2] & 0xffL) << 16 | (data[i + 3] & 0xffL) << 24;
-            sum += w;
+        int i = 0;
+        for (; i + 3 < data.length; i += 4) {
+            sum += (data[i] & 0xffL) | (data[i + 1] & 0xffL) << 8 | (data[i + 2] & 0xffL) << 16 | (data[i + 3] & 0xffL) << 24;
+        }
+        if (i + 1 < data.length) {
+            sum += (data[i] & 0xffL) | (data[i + 1] & 0xffL) << 8;
+            i += 2;
+        }
+        if (i < data.length) {
+            sum += data[i] & 0xffL;
         }
         sum = (sum & 0xffffffffL) + (sum >>> 32);
         sum = (sum & 0xffffffffL) + (sum >>> 32);

@@ -264,18 +264,24 @@ public final class Helpers {
         return 0;
     }
 
+    /**
+     * bpf_csum_diff as Linux 6.18 computes it: the one's-complement difference "to - from" plus
+     * seed, folded to 16 bits (not complemented); buffers of any length up to 512 bytes together.
+     */
     private static long csumDiff(RunState st, long from, long fromSize, long to, long toSize, long seed, int pc) {
-        if (((fromSize | toSize) & 3) != 0 || fromSize < 0 || toSize < 0 || fromSize + toSize > 512) {
+        if (fromSize < 0 || toSize < 0 || fromSize + toSize > 512) {
             return -EINVAL;
         }
         byte[] a = fromSize == 0 ? new byte[0] : Memory.readBytes(st, from, (int) fromSize, pc, "csum_diff from");
         byte[] b = toSize == 0 ? new byte[0] : Memory.readBytes(st, to, (int) toSize, pc, "csum_diff to");
-        byte[] diff = Arrays.copyOf(a, a.length + b.length);
-        for (int i = 0; i < a.length; i++) {
-            diff[i] = (byte) ~a[i];
+        if (a.length > 0 && b.length > 0) {
+            return Csum.from32to16(Csum.sub(Csum.partial(b, seed), Csum.partial(a, 0)));
+        } else if (b.length > 0) {
+            return Csum.from32to16(Csum.partial(b, seed));
+        } else if (a.length > 0) {
+            return ~Csum.from32to16(Csum.partial(a, ~seed)) & 0xffffL;
         }
-        System.arraycopy(b, 0, diff, a.length, b.length);
-        return Csum.partial(diff, seed);
+        return seed & 0xffffffffL;
     }
 
     private static long redirect(RunState st, int ifindex, long flags, boolean flagsOk, RunResult.Redirect.Kind kind) {

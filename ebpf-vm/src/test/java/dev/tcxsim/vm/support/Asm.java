@@ -101,6 +101,16 @@ public final class Asm {
         return mov64(R0, value).exit();
     }
 
+    /** Lets a helper method append instructions in the middle of a chain. */
+    public Asm apply(java.util.function.UnaryOperator<Asm> f) {
+        return f.apply(this);
+    }
+
+    /** A no-op marker for programs whose r1 must still hold the context at the first helper call (it does at entry). */
+    public Asm prefixCtx() {
+        return this;
+    }
+
     public long[] build() {
         long[] out = new long[slots.size()];
         for (int pc = 0; pc < out.length; pc++) {
