@@ -18,7 +18,8 @@ public final class Disassembler {
     private static final String[] SIZES = {"u32", "u16", "u8", "u64"};
     private static final int MODE_IMM = 0x00, MODE_ABS = 0x20, MODE_IND = 0x40, MODE_MEM = 0x60,
             MODE_MEMSX = 0x80, MODE_ATOMIC = 0xc0;
-    private static final int ATOMIC_FETCH = 0x01, ATOMIC_XCHG = 0xe0 | ATOMIC_FETCH, ATOMIC_CMPXCHG = 0xf0 | ATOMIC_FETCH;
+    private static final int ATOMIC_FETCH = 0x01;
+    private static final int ATOMIC_XCHG = 0xe0 | ATOMIC_FETCH, ATOMIC_CMPXCHG = 0xf0 | ATOMIC_FETCH;
 
     private Disassembler() {
     }

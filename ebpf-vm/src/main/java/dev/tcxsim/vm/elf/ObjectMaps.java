@@ -116,7 +116,8 @@ final class ObjectMaps {
 
     private void collectBtf(ElfFile.Section s) throws ElfFormatException {
         if (btf == null) {
-            throw new ElfFormatException(s.name(), s.offset(), "BTF-defined maps need a .BTF section, and there is none");
+            throw new ElfFormatException(s.name(), s.offset(),
+                    "BTF-defined maps need a .BTF section, and there is none");
         }
         int datasecId = btf.find(BtfKind.DATASEC, ".maps").orElseThrow(() -> new ElfFormatException(".BTF", -1,
                 "no DATASEC '.maps' describes the maps in section '.maps'"));
@@ -330,11 +331,12 @@ final class ObjectMaps {
         for (ElfFile.Rel rel : rels) {
             Placed p = mapContaining(mapsSection, rel.offset());
             Long valuesAt = p == null ? null : valuesOffset.get(p.index());
-            if (valuesAt == null || rel.offset() - p.offset() < valuesAt || (rel.offset() - p.offset() - valuesAt) % 8 != 0) {
+            long inValues = valuesAt == null ? -1 : rel.offset() - p.offset() - valuesAt;
+            if (inValues < 0 || inValues % 8 != 0) {
                 throw new ElfFormatException(relSection.name(), rel.fileOffset(), "relocation at .maps offset "
                         + rel.offset() + " is not inside the values array of a map");
             }
-            int slot = (int) ((rel.offset() - p.offset() - valuesAt) / 8);
+            int slot = (int) (inValues / 8);
             MapSpec map = specs.get(p.index());
             ElfFile.Symbol sym = elf.symbols().get(rel.symbol());
             String target;

@@ -328,7 +328,8 @@ final class ProgramLinker {
             int map = maps.mapAt(sym.shndx(), offset);
             if (map < 0) {
                 throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
-                        + "' at offset " + offset + " of '" + elf.section(sym.shndx()).name() + "', where no map starts");
+                        + "' at offset " + offset + " of '" + elf.section(sym.shndx()).name()
+                        + "', where no map starts");
             }
             out[flat] = Insn.withImm(Insn.withSrc(out[flat], Insn.PSEUDO_MAP_FD), 0);
             out[flat + 1] = Insn.withImm(out[flat + 1], 0);
@@ -337,7 +338,8 @@ final class ProgramLinker {
         int map = maps.dataMap(sym.shndx());
         if (map < 0) {
             throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
-                    + "' from section '" + elf.section(sym.shndx()).name() + "', which is neither a map nor global data");
+                    + "' from section '" + elf.section(sym.shndx()).name()
+                    + "', which is neither a map nor global data");
         }
         long offset = sym.value() + imm;
         long size = maps.spec(map).valueSize();

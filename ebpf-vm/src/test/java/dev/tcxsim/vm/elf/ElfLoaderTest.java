@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -196,7 +195,8 @@ class ElfLoaderTest {
         BpfObject o = TestObjects.load("tcx");
         ProgramSpec in = o.program("tcx_in");
         ProgramSpec out = o.program("tcx_out");
-        assertEquals(List.of("tcx/ingress", SCHED_CLS, 46), List.of(in.section(), in.progType(), in.expectedAttachType()));
+        assertEquals(List.of("tcx/ingress", SCHED_CLS, 46), List.of(in.section(), in.progType(),
+                in.expectedAttachType()));
         assertEquals(List.of("tcx/egress", SCHED_CLS, 47), List.of(out.section(), out.progType(),
                 out.expectedAttachType()));
         assertEquals(List.of(in), o.programsInSection("tcx/ingress"));
@@ -273,8 +273,9 @@ class ElfLoaderTest {
         BpfObject o = ElfLoader.load(file);
         assertEquals(name, o.name());
         assertNotNull(o.btf());
-        assertEquals(".BTF", new String(Arrays.copyOf(o.btf(), 0), StandardCharsets.UTF_8) + ".BTF");
-        assertEquals(0xeB9F, (o.btf()[0] & 0xff) | (o.btf()[1] & 0xff) << 8);
+        assertEquals(0xeB9F, (o.btf()[0] & 0xff) | (o.btf()[1] & 0xff) << 8, "the raw .BTF section");
+        assertArrayEquals(TestObjects.load(name).program(o.programs().getFirst().name()).insns(),
+                o.programs().getFirst().insns());
     }
 
     /** [MAP_FD count, MAP_VALUE count]. */
