@@ -302,6 +302,11 @@ public final class Btf {
         };
     }
 
+    /** Offset of type {@code id}'s record in the section, for error messages; -1 for void. */
+    public int offsetOf(int id) {
+        return typeOffsets.get(id);
+    }
+
     /** The section's bytes as read. */
     public byte[] raw() {
         return raw.clone();

@@ -14,16 +14,19 @@ import java.util.Map;
  * the start of the named ELF section, as the compiler wrote them.
  */
 public final class BtfExt {
-    /** func_info: the function whose BTF FUNC is {@code typeId} starts at byte {@code insnOff}. */
-    public record FuncRecord(long insnOff, int typeId) {
+    /**
+     * func_info: the function whose BTF FUNC is {@code typeId} starts at byte {@code insnOff}.
+     * Every record also says where it is: {@code at} is its offset in the .BTF.ext section.
+     */
+    public record FuncRecord(long insnOff, int typeId, int at) {
     }
 
     /** line_info: file name and line text are string offsets into .BTF. */
-    public record LineRecord(long insnOff, long fileNameOff, long lineOff, int line, int column) {
+    public record LineRecord(long insnOff, long fileNameOff, long lineOff, int line, int column, int at) {
     }
 
     /** A CO-RE relocation (bpf_core_relo): {@code accessStrOff} is a string offset into .BTF. */
-    public record CoreRecord(long insnOff, int typeId, long accessStrOff, int kind) {
+    public record CoreRecord(long insnOff, int typeId, long accessStrOff, int kind, int at) {
     }
 
     private final Map<String, List<FuncRecord>> funcInfo = new LinkedHashMap<>();
@@ -52,15 +55,16 @@ public final class BtfExt {
         }
         BtfExt ext = new BtfExt();
         ext.readBlock(buf, hdrLen, 8, 8, btf, (at, sec, out) ->
-                out.add(new FuncRecord(u32(buf, at), buf.getInt(at + 4))), ext.funcInfo);
+                out.add(new FuncRecord(u32(buf, at), buf.getInt(at + 4), at)), ext.funcInfo);
         ext.readBlock(buf, hdrLen, 16, 16, btf, (at, sec, out) -> {
             long lineCol = u32(buf, at + 12);
             out.add(new LineRecord(u32(buf, at), u32(buf, at + 4), u32(buf, at + 8), (int) (lineCol >>> 10),
-                    (int) (lineCol & 0x3ff)));
+                    (int) (lineCol & 0x3ff), at));
         }, ext.lineInfo);
         if (hdrLen >= 32) {
             ext.readBlock(buf, hdrLen, 24, 16, btf, (at, sec, out) ->
-                    out.add(new CoreRecord(u32(buf, at), buf.getInt(at + 4), u32(buf, at + 8), buf.getInt(at + 12))),
+                    out.add(new CoreRecord(u32(buf, at), buf.getInt(at + 4), u32(buf, at + 8), buf.getInt(at + 12),
+                            at)),
                     ext.coreRelos);
         }
         return ext;

@@ -53,6 +53,8 @@ public final class ElfLoader {
         byte[] btfRaw = null;
         Btf btf = null;
         BtfExt ext = null;
+        long btfOffset = -1;
+        long extOffset = -1;
         String license = "";
         int version = 0;
         for (ElfFile.Section s : elf.sections()) {
@@ -62,6 +64,7 @@ public final class ElfLoader {
             switch (s.name()) {
                 case ".BTF" -> {
                     btfRaw = elf.data(s, s.size());
+                    btfOffset = s.offset();
                     try {
                         btf = Btf.parse(btfRaw);
                     } catch (BtfFormatException e) {
@@ -84,6 +87,7 @@ public final class ElfLoader {
                 if (btf == null) {
                     throw new ElfFormatException(s.name(), s.offset(), ".BTF.ext without a .BTF section");
                 }
+                extOffset = s.offset();
                 try {
                     ext = BtfExt.parse(elf.data(s, s.size()), btf);
                 } catch (BtfFormatException e) {
@@ -91,10 +95,10 @@ public final class ElfLoader {
                 }
             }
         }
-        ObjectMaps maps = ObjectMaps.collect(elf, btf);
-        ProgramLinker linker = ProgramLinker.prepare(elf, maps, btf, ext);
+        ObjectMaps maps = ObjectMaps.collect(elf, btf, btfOffset);
+        ProgramLinker linker = ProgramLinker.prepare(elf, maps, btf, ext, extOffset);
         if (ext != null) {
-            refuseCoreRelocations(elf, linker, btf, ext);
+            refuseCoreRelocations(elf, linker, btf, ext, extOffset);
         }
         List<ProgramLinker.Func> entries = linker.entries();
         Set<String> programNames = new HashSet<>();
@@ -114,8 +118,8 @@ public final class ElfLoader {
     }
 
     /** CO-RE needs kernel BTF to resolve; until the loader does that, say which relocation is in the way. */
-    private static void refuseCoreRelocations(ElfFile elf, ProgramLinker linker, Btf btf, BtfExt ext)
-            throws ElfFormatException {
+    private static void refuseCoreRelocations(ElfFile elf, ProgramLinker linker, Btf btf, BtfExt ext,
+                                              long extOffset) throws ElfFormatException {
         for (Map.Entry<String, List<BtfExt.CoreRecord>> e : ext.allCoreRelos().entrySet()) {
             BtfExt.CoreRecord r = e.getValue().getFirst();
             String owner = "section '" + e.getKey() + "'";
@@ -128,7 +132,8 @@ public final class ElfLoader {
                 }
             }
             String access = btf.stringAt(r.accessStrOff()).orElse("?");
-            throw new ElfFormatException(".BTF.ext", -1, "CO-RE relocations are not supported: " + owner
+            throw new ElfFormatException(".BTF.ext", extOffset + r.at(), "CO-RE relocations are not supported: "
+                    + owner
                     + ", instruction " + r.insnOff() / 8 + " of section '" + e.getKey() + "', access string \""
                     + access + "\", kind " + r.kind() + " (" + e.getValue().size() + " CO-RE relocation(s) in this "
                     + "section)");

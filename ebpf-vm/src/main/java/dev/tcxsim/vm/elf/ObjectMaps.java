@@ -32,6 +32,8 @@ final class ObjectMaps {
 
     private final ElfFile elf;
     private final Btf btf;
+    /** File offset of .BTF, for error messages about its types. */
+    private final long btfOffset;
     private final List<MapSpec> specs = new ArrayList<>();
     private final Map<Integer, TreeMap<Long, Placed>> bySection = new HashMap<>();
     private final Map<Integer, Integer> dataSections = new LinkedHashMap<>();
@@ -40,13 +42,14 @@ final class ObjectMaps {
     /** For map-in-map and prog arrays: the byte offset of the {@code values} member in the map's struct. */
     private final Map<Integer, Long> valuesOffset = new HashMap<>();
 
-    private ObjectMaps(ElfFile elf, Btf btf) {
+    private ObjectMaps(ElfFile elf, Btf btf, long btfOffset) {
         this.elf = elf;
         this.btf = btf;
+        this.btfOffset = btfOffset;
     }
 
-    static ObjectMaps collect(ElfFile elf, Btf btf) throws ElfFormatException {
-        ObjectMaps maps = new ObjectMaps(elf, btf);
+    static ObjectMaps collect(ElfFile elf, Btf btf, long btfOffset) throws ElfFormatException {
+        ObjectMaps maps = new ObjectMaps(elf, btf, btfOffset);
         for (ElfFile.Section s : elf.sections()) {
             if (s.name().equals("maps") && s.type() == ElfFile.SHT_PROGBITS) {
                 maps.collectLegacy(s);
@@ -119,13 +122,13 @@ final class ObjectMaps {
             throw new ElfFormatException(s.name(), s.offset(),
                     "BTF-defined maps need a .BTF section, and there is none");
         }
-        int datasecId = btf.find(BtfKind.DATASEC, ".maps").orElseThrow(() -> new ElfFormatException(".BTF", -1,
-                "no DATASEC '.maps' describes the maps in section '.maps'"));
+        int datasecId = btf.find(BtfKind.DATASEC, ".maps").orElseThrow(() -> new ElfFormatException(".BTF",
+                btfOffset, "no DATASEC '.maps' describes the maps in section '.maps'"));
         BtfType.DataSec datasec = (BtfType.DataSec) btf.type(datasecId);
         for (BtfType.VarSecInfo vsi : datasec.vars()) {
             if (!(btf.type(vsi.type()) instanceof BtfType.Var var)) {
-                throw new ElfFormatException(".BTF", -1, "DATASEC '.maps' lists type id " + vsi.type()
-                        + ", which is not a VAR");
+                throw new ElfFormatException(".BTF", btfOffset + btf.offsetOf(datasecId),
+                        "DATASEC '.maps' lists type id " + vsi.type() + ", which is not a VAR");
             }
             // clang leaves DATASEC offsets 0 for global variables (libbpf fixes them up from the
             // symbol table), so the map's symbol says where its definition is.
@@ -211,7 +214,7 @@ final class ObjectMaps {
             return new MapSpec(name, (int) type, (int) keySize, (int) valueSize, (int) maxEntries, (int) flags,
                     (int) pinning, MapSpec.Kind.BTF_DEFINED, null, innerIndex, Map.of(), keyId, valueId);
         } catch (BtfFormatException e) {
-            throw new ElfFormatException(".BTF", -1, "map '" + name + "': " + e.detail());
+            throw new ElfFormatException(".BTF", btfOffset + e.offset(), "map '" + name + "': " + e.detail());
         }
     }
 

@@ -44,19 +44,23 @@ final class ProgramLinker {
     private final ObjectMaps maps;
     private final Btf btf;
     private final BtfExt ext;
+    /** File offset of .BTF.ext, for error messages about its records. */
+    private final long extOffset;
     private final Map<Integer, Code> code = new LinkedHashMap<>();
     private int textIndex = -1;
 
-    private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext) {
+    private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset) {
         this.elf = elf;
         this.maps = maps;
         this.btf = btf;
         this.ext = ext;
+        this.extOffset = extOffset;
     }
 
     /** Reads the executable sections, their functions and relocations. */
-    static ProgramLinker prepare(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext) throws ElfFormatException {
-        ProgramLinker linker = new ProgramLinker(elf, maps, btf, ext);
+    static ProgramLinker prepare(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset)
+            throws ElfFormatException {
+        ProgramLinker linker = new ProgramLinker(elf, maps, btf, ext, extOffset);
         linker.readCode();
         linker.readFunctions();
         linker.readRelocations();
@@ -360,12 +364,13 @@ final class ProgramLinker {
         for (Placement p : placed) {
             String sec = elf.section(p.func().section()).name();
             for (BtfExt.FuncRecord r : ext.funcInfo(sec)) {
-                int flat = flatIndex(p, r.insnOff(), sec, "func_info");
+                int flat = flatIndex(p, r.insnOff(), sec, "func_info", r.at());
                 if (flat < 0) {
                     continue;
                 }
                 if (!btf.hasType(r.typeId()) || !(btf.type(r.typeId()) instanceof BtfType.Func fn)) {
-                    throw new ElfFormatException(".BTF.ext", -1, "func_info of section '" + sec + "' at byte "
+                    throw new ElfFormatException(".BTF.ext", extOffset + r.at(), "func_info of section '" + sec
+                            + "' at byte "
                             + r.insnOff() + " names type id " + Integer.toUnsignedString(r.typeId())
                             + ", which is not a BTF FUNC");
                 }
@@ -383,14 +388,15 @@ final class ProgramLinker {
         for (Placement p : placed) {
             String sec = elf.section(p.func().section()).name();
             for (BtfExt.LineRecord r : ext.lineInfo(sec)) {
-                int flat = flatIndex(p, r.insnOff(), sec, "line_info");
+                int flat = flatIndex(p, r.insnOff(), sec, "line_info", r.at());
                 if (flat < 0) {
                     continue;
                 }
                 String file = btf.stringAt(r.fileNameOff()).orElse(null);
                 String line = btf.stringAt(r.lineOff()).orElse(null);
                 if (file == null || line == null) {
-                    throw new ElfFormatException(".BTF.ext", -1, "line_info of section '" + sec + "' at byte "
+                    throw new ElfFormatException(".BTF.ext", extOffset + r.at(), "line_info of section '" + sec
+                            + "' at byte "
                             + r.insnOff() + " names a string that is not in .BTF");
                 }
                 out.add(new LineInfo(flat, file, line, r.line(), r.column()));
@@ -400,9 +406,9 @@ final class ProgramLinker {
     }
 
     /** The flat index of a .BTF.ext record inside placement {@code p}, or -1 when it is not inside. */
-    private static int flatIndex(Placement p, long insnOff, String sec, String what) throws ElfFormatException {
+    private int flatIndex(Placement p, long insnOff, String sec, String what, int at) throws ElfFormatException {
         if (insnOff % 8 != 0) {
-            throw new ElfFormatException(".BTF.ext", -1, what + " of section '" + sec + "' at byte " + insnOff
+            throw new ElfFormatException(".BTF.ext", extOffset + at, what + " of section '" + sec + "' at byte " + insnOff
                     + " is not on an instruction boundary");
         }
         long idx = insnOff / 8;

@@ -140,8 +140,13 @@ class MalformedElfTest {
 
     @Test
     void coreRelocationsAreRefusedWithTheirPlace() {
-        refuse(TestObjects.bytes("core"), "CO-RE relocations are not supported", "program 'core_mark'",
-                "instruction 0 of section 'tc'", "access string \"0:1\"");
+        ElfPatch core = new ElfPatch(TestObjects.bytes("core"));
+        refuse(core.bytes, "section '.BTF.ext' at offset 0x", "CO-RE relocations are not supported",
+                "program 'core_mark'", "instruction 0 of section 'tc'", "access string \"0:1\"");
+        // the offset named is inside .BTF.ext
+        ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfLoader.load(core.bytes, "core"));
+        long at = Long.parseLong(e.getMessage().replaceAll("^.*at offset 0x([0-9a-f]+).*$", "$1"), 16);
+        assertTrue(at > core.offset(".BTF.ext") && at < core.offset(".BTF.ext") + core.size(".BTF.ext"), e.getMessage());
     }
 
     @Test
@@ -196,6 +201,17 @@ class MalformedElfTest {
         int map = (p.symbol("jump_table") - p.offset(".symtab")) / 24;
         refuse(p.put32(rel + 12, map).bytes, "section '.rel.maps' at offset " + hex(rel),
                 "map 'jump_table' slot 0: 'jump_table' is not a program of this object");
+    }
+
+    @Test
+    void misalignedLineInfoNamesItsRecord() {
+        // calls' line_info: the first group's first record's insn_off; make it 3 (not a multiple of 8)
+        ElfPatch p = new ElfPatch(TestObjects.bytes("calls"));
+        int ext = p.offset(".BTF.ext");
+        int lineInfo = ext + p.u32(ext + 4) + p.u32(ext + 16);
+        int firstRecord = lineInfo + 4 + 8;
+        refuse(p.put32(firstRecord, 3).bytes, "section '.BTF.ext' at offset " + hex(firstRecord),
+                "line_info of section", "at byte 3 is not on an instruction boundary");
     }
 
     @Test
