@@ -128,7 +128,8 @@ public final class Bpf {
             if (!again.failed()) {
                 return (int) again.value();             // loads with a log too: accept it
             }
-            throw new ErrnoException(what, again.errno(), "verifier log tail:\n" + tail(cString(log, 0, LOG_SIZE)));
+            // The first errno is the verifier's answer; the retry may only add ENOSPC for a full log.
+            throw new ErrnoException(what, r.errno(), "verifier log tail:\n" + tail(cString(log, 0, LOG_SIZE)));
         }
     }
 
@@ -490,7 +491,7 @@ public final class Bpf {
             if (!again.failed()) {
                 return (int) again.value();
             }
-            throw new ErrnoException("BPF_BTF_LOAD(" + btf.length + " bytes)", again.errno(),
+            throw new ErrnoException("BPF_BTF_LOAD(" + btf.length + " bytes)", r.errno(),
                     "BTF log tail:\n" + tail(cString(log, 0, LOG_SIZE)));
         }
     }
