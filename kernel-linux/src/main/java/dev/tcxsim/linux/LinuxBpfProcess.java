@@ -129,11 +129,32 @@ final class LinuxBpfProcess implements BpfProcess {
 
     @Override
     public LoadedObjectFds loadObject(BpfObject obj) throws BpfException {
+        Set<Integer> before;
+        synchronized (this) {
+            before = Set.copyOf(fds);
+        }
+        try {
+            return loadAll(obj);
+        } catch (BpfException | RuntimeException e) {
+            // Like bpf_object__load: a failed load leaves none of its maps or programs open.
+            List<Integer> opened;
+            synchronized (this) {
+                opened = fds.stream().filter(fd -> !before.contains(fd)).toList();
+                opened.forEach(fds::remove);
+            }
+            opened.forEach(kernel::closeTracked);
+            throw e;
+        }
+    }
+
+    private LoadedObjectFds loadAll(BpfObject obj) throws BpfException {
         List<MapSpec> maps = obj.maps();
         int[] mapFds = new int[maps.size()];
         Map<String, Integer> mapsByName = new LinkedHashMap<>();
         for (int i = 0; i < maps.size(); i++) {
-            mapFds[i] = createObjectMap(maps, i, mapFds);
+            if (mapFds[i] == 0) {
+                mapFds[i] = createObjectMap(maps, i, mapFds, 0);
+            }
             mapsByName.put(maps.get(i).name(), mapFds[i]);
         }
         Map<String, Integer> progs = new LinkedHashMap<>();
@@ -154,8 +175,11 @@ final class LinuxBpfProcess implements BpfProcess {
     }
 
     /** Creates (or, for a pinned-by-name map that exists, reopens) map i of an object, like libbpf. */
-    private int createObjectMap(List<MapSpec> maps, int i, int[] created) throws BpfException {
+    private int createObjectMap(List<MapSpec> maps, int i, int[] created, int depth) throws BpfException {
         MapSpec m = maps.get(i);
+        if (depth > maps.size()) {
+            throw new BpfException(Errno.EINVAL, "map " + m.name() + ": its inner maps form a cycle");
+        }
         if (m.pinning() == PIN_BY_NAME) {
             Path pin = pinPath(m.name());
             if (run(() -> Files.exists(pin))) {
@@ -168,7 +192,10 @@ final class LinuxBpfProcess implements BpfProcess {
                 throw new BpfException(Errno.EINVAL, "map " + m.name() + " names inner map index " + m.innerMapIndex()
                         + " of " + maps.size());
             }
-            inner = m.innerMapIndex() < i ? created[m.innerMapIndex()] : createObjectMap(maps, m.innerMapIndex(), created);
+            if (created[m.innerMapIndex()] == 0) {
+                created[m.innerMapIndex()] = createObjectMap(maps, m.innerMapIndex(), created, depth + 1);
+            }
+            inner = created[m.innerMapIndex()];
         }
         int innerFd = inner;
         int fd = run(() -> adopt(Bpf.mapCreate(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),

@@ -219,6 +219,17 @@ class LinuxKernelTcxTest {
     }
 
     @Test
+    void aFailedObjectLoadLeavesNothingOpen() throws BpfException {
+        java.util.Set<Integer> before = ((LinuxBpfProcess) proc).openFds();
+        dev.tcxsim.vm.elf.BpfObject broken = new dev.tcxsim.vm.elf.BpfObject("broken", "GPL", 0,
+                java.util.List.of(dev.tcxsim.vm.elf.MapSpec.of("counts", 2, 4, 8, 1, 0)),
+                java.util.List.of(ProgramSpec.raw("good", Uapi.BPF_PROG_TYPE_SCHED_CLS, RealKernel.ret(0)),
+                        ProgramSpec.raw("noret", Uapi.BPF_PROG_TYPE_SCHED_CLS, 0x95L)), null);
+        assertErrno(Errno.EACCES, () -> proc.loadObject(broken));
+        assertEquals(before, ((LinuxBpfProcess) proc).openFds(), "the map and the loaded program were closed again");
+    }
+
+    @Test
     void progInfoNamesTheProgram() throws BpfException {
         int p = load("a_rather_long_program_name", 0);
         assertEquals("a_rather_long_p", proc.progInfo(p).name(), "the kernel keeps 15 characters");
