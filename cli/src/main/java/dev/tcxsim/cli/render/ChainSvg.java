@@ -366,9 +366,18 @@ public final class ChainSvg {
                 case REDIRECTED, CONSUMED -> new String[] {"#e0e7ff", "#4338ca"};
             };
             out.append("<g class=\"fate\">");
+            out.append("<title>").append(escape(fate.text())).append("</title>");
             rect(r, "rx=\"17\" fill=\"" + colours[0] + "\" stroke=\"" + colours[1] + "\" stroke-width=\"2\"");
-            text(r.cx(), r.cy() + 5, fit(fate.text(), 34), "font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\""
-                    + " fill=\"" + colours[1] + "\"");
+            String style = "text-anchor=\"middle\" fill=\"" + colours[1] + "\"";
+            int colon = fate.text().indexOf(": ");
+            if (fate.text().length() <= 34 || colon < 0) {
+                text(r.cx(), r.cy() + 5, fit(fate.text(), 34), "font-size=\"14\" font-weight=\"bold\" " + style);
+            } else {
+                // "dropped on veth1: NO_SOCKET: nothing bound to ..." on two lines: the what, then the why
+                text(r.cx(), r.y() + 14, fit(fate.text().substring(0, colon), 38), "font-size=\"12.5\" font-weight=\"bold\" "
+                        + style);
+                text(r.cx(), r.y() + 28, fit(fate.text().substring(colon + 2), 44), "font-size=\"11\" " + style);
+            }
             out.append("</g>\n");
         }
     }
