@@ -84,7 +84,6 @@ final class ConformanceCommand implements Callable<Integer> {
             return 1;
         }
         out.print(Report.table(cases));
-        out.println(ConformanceStats.summary());
         if (report != null) {
             Files.writeString(report, Report.html(cases));
             out.println("report written to " + report);
