@@ -3,10 +3,12 @@ package dev.tcxsim.tcx;
 import dev.tcxsim.tcx.World.Link;
 import dev.tcxsim.tcx.World.Prog;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +28,7 @@ class MprogConcurrencyTest {
     static final int WRITES = 20_000;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)   // a lost reader count must fail the build, not hang it
     void readersAlwaysSeeAWholeSortedArray() throws Exception {
         World w = new World();
         Mprog<Prog, Link> m = new Mprog<>();

@@ -318,15 +318,15 @@ final class Datapath {
         return new Run(r, printk, writes);
     }
 
-    /** The link that owns {@code p}'s slot, for traces (0 for a plain attachment). */
-    private static int linkIdOf(SimDevice dev, TcDirection dir, SimProg p) {
-        TcxEntry<SimProg, SimLink> e = dev.hook(dir).entry();
-        if (e == null) {
-            return 0;
-        }
-        for (Mprog.Slot<SimProg, SimLink> s : e.bundle().slots()) {
-            if (s.prog() == p) {
-                return s.link() == null ? 0 : s.link().id;
+    /**
+     * The link that owns {@code p}'s slot, for traces (0 for a plain attachment). Packets must
+     * not take the control path's locks while they walk an entry (the writer waits for them), so
+     * this looks through the kernel's concurrent link table instead of the bundle's cp items.
+     */
+    private int linkIdOf(SimDevice dev, TcDirection dir, SimProg p) {
+        for (SimLink l : kernel.links.values()) {
+            if (l.prog == p && l.dev == dev && l.dir == dir) {
+                return l.id;
             }
         }
         return 0;

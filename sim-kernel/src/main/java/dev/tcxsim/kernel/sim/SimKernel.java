@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,10 +36,14 @@ public final class SimKernel implements Kernel {
     final ProgramRuntime runtime;
     private final Map<String, SimDevice> devicesByName = new LinkedHashMap<>();
     private final Map<Integer, SimDevice> devicesByIndex = new TreeMap<>();
+    /** Read by packets without the lock: replaced whole on every device change. */
+    private volatile Map<Integer, SimDevice> deviceSnapshot = Map.of();
+    private volatile Map<String, SimDevice> deviceNameSnapshot = Map.of();
     private int nextIfindex = 1;
     final Map<Integer, SimProg> progs = new HashMap<>();
     final Map<Integer, SimMap> maps = new HashMap<>();
-    final Map<Integer, SimLink> links = new HashMap<>();
+    /** Concurrent because packets look up a slot's link for their trace without the lock. */
+    final Map<Integer, SimLink> links = new ConcurrentHashMap<>();
     private int lastProgId;
     private int lastMapId;
     private int lastLinkId;
@@ -100,7 +105,13 @@ public final class SimKernel implements Kernel {
         SimDevice d = new SimDevice(nextIfindex++, name, kind);
         devicesByName.put(name, d);
         devicesByIndex.put(d.ifindex, d);
+        publishDevices();
         return d;
+    }
+
+    private void publishDevices() {
+        deviceSnapshot = Map.copyOf(devicesByIndex);
+        deviceNameSnapshot = Map.copyOf(devicesByName);
     }
 
     private void checkNewName(String name) throws BpfException {
@@ -195,6 +206,7 @@ public final class SimKernel implements Kernel {
         d.gone = true;
         devicesByName.remove(d.name);
         devicesByIndex.remove(d.ifindex);
+        publishDevices();
         for (SimTap t : d.taps) {
             t.close();
         }
@@ -230,9 +242,9 @@ public final class SimKernel implements Kernel {
         return d;
     }
 
-    /** __dev_get_by_index; null when absent. */
+    /** __dev_get_by_index; null when absent. Lock-free, for packets too. */
     SimDevice deviceByIndex(int ifindex) {
-        return devicesByIndex.get(ifindex);
+        return deviceSnapshot.get(ifindex);
     }
 
     // ---- classic tc ----
@@ -378,9 +390,20 @@ public final class SimKernel implements Kernel {
 
     @Override
     public void transmit(String dev, byte[] frame) throws BpfException {
-        SimDevice d;
-        synchronized (rtnl) {
-            d = device(dev);
+        Trace t = transmitTraced(dev, frame);
+        if (t.egressDropped()) {
+            throw new BpfException(Errno.ENOBUFS, "sendto: the egress path of " + dev + " dropped the frame (NET_XMIT_DROP)");
+        }
+    }
+
+    /**
+     * Like {@link #transmit} but returns this frame's trace instead of reporting an egress drop
+     * as ENOBUFS; safe to call from several threads at once.
+     */
+    public Trace transmitTraced(String dev, byte[] frame) throws BpfException {
+        SimDevice d = dev == null ? null : deviceNameSnapshot.get(dev);
+        if (d == null) {
+            throw new BpfException(Errno.ENODEV, "no device named " + dev);
         }
         if (frame == null || frame.length < 14) {
             throw new BpfException(Errno.EINVAL, "a frame needs at least an Ethernet header (14 bytes), got "
@@ -388,9 +411,8 @@ public final class SimKernel implements Kernel {
         }
         Trace trace = new Trace();
         lastTrace = trace;
-        if (!datapath.transmit(d, frame, trace)) {
-            throw new BpfException(Errno.ENOBUFS, "sendto: the egress path of " + dev + " dropped the frame (NET_XMIT_DROP)");
-        }
+        trace.egressDropped(!datapath.transmit(d, frame, trace));
+        return trace;
     }
 
     /** The steps of the most recent {@link #transmit}. */
@@ -436,9 +458,12 @@ public final class SimKernel implements Kernel {
 
     /** True when {@code ip} is an address of any device of the namespace (Linux' weak host model). */
     boolean isLocal(int ip) {
-        synchronized (rtnl) {
-            return devicesByIndex.values().stream().anyMatch(d -> d.hasAddress(ip));
+        for (SimDevice d : deviceSnapshot.values()) {
+            if (d.hasAddress(ip)) {
+                return true;
+            }
         }
+        return false;
     }
 
     @Override

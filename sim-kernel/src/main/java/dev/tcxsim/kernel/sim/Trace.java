@@ -6,9 +6,19 @@ import java.util.List;
 /** The steps of one transmit, in order. */
 public final class Trace {
     private final List<TraceEvent> events = new ArrayList<>();
+    private boolean egressDropped;
 
     synchronized void add(TraceEvent e) {
         events.add(e);
+    }
+
+    synchronized void egressDropped(boolean dropped) {
+        egressDropped = dropped;
+    }
+
+    /** True when the sending device's own egress path dropped the frame (sendto's ENOBUFS). */
+    public synchronized boolean egressDropped() {
+        return egressDropped;
     }
 
     public synchronized List<TraceEvent> events() {
