@@ -34,9 +34,10 @@ public final class ReferenceInterpreter implements Executor {
         r[10] = RunState.framePointer(depth);
         int pc = entry;
         while (true) {
-            if (++st.insns > st.budget) {
+            if (st.insns >= st.budget) {
                 throw st.budgetExceeded(pc);
             }
+            st.insns++;
             long insn = insns[pc];
             int opcode = Op.opcode(insn);
             int dst = Op.dst(insn);

@@ -35,9 +35,9 @@ public abstract class BpfMap {
         int vs = Math.max(spec.valueSize(), 1);
         int stride = Integer.highestOneBit(vs) == vs ? vs * 2 : Integer.highestOneBit(vs) * 4;
         this.strideShift = Integer.numberOfTrailingZeros(stride);
-        if ((long) valueSlots << strideShift > Integer.MAX_VALUE || (long) valueSlots * vs > Integer.MAX_VALUE - 16) {
+        if ((long) valueSlots << strideShift >= Ptr.BIAS || (long) valueSlots * vs > Integer.MAX_VALUE - 16) {
             throw new MapException(MapException.E2BIG, "map '" + spec.name() + "': " + valueSlots + " values of "
-                    + vs + " bytes do not fit the simulator's 2 GiB per map");
+                    + vs + " bytes do not fit the simulator's 1 GiB per map");
         }
         this.values = new byte[valueSlots * vs];
         this.id = MapRegistry.register(this);

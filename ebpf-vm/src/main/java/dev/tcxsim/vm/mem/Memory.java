@@ -102,7 +102,8 @@ public final class Memory {
             return invalid(addr, size, pc, what);
         }
         int off = Ptr.offset(addr);
-        return new BpfFault(pc, what + " of " + size + " bytes at stack+" + off + " is out of bounds (the stack is "
+        return new BpfFault(pc, what + " of " + size + " bytes at stack" + (off >= 0 ? "+" : "") + off
+                + " is out of bounds (the stack is "
                 + RunState.MAX_FRAMES + " frames of " + RunState.FRAME_SIZE + " bytes; frame 0 is stack+0..+"
                 + RunState.FRAME_SIZE + ")");
     }
@@ -235,9 +236,10 @@ public final class Memory {
         String region;
         if (Ptr.isMapHandle(tag)) {
             BpfMap m = BpfMap.byId(tag - Ptr.MAP_HANDLE);
-            region = "the map object " + (m == null ? "#" + (tag - Ptr.MAP_HANDLE) : "'" + m.name() + "'")
-                    + " itself (only helpers take map pointers)";
-        } else if (tag == Ptr.FUNC) {
+            return new BpfFault(pc, what + " of " + size + " bytes at the map object " + (m == null ? "#"
+                    + (tag - Ptr.MAP_HANDLE) : "'" + m.name() + "'") + " is invalid: only helpers take map pointers");
+        }
+        if (tag == Ptr.FUNC) {
             region = "a function address";
         } else if (Ptr.isMapValue(tag)) {
             region = "a map that no longer exists";

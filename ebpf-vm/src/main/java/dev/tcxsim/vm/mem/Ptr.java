@@ -6,6 +6,10 @@ package dev.tcxsim.vm.mem;
  * pointers of one region (say {@code data + 14 > data_end}) therefore work as plain long
  * arithmetic, NULL is 0 (region 0 does not exist), and every load and store finds its region from
  * the tag before it touches a byte.
+ *
+ * <p>The offset is stored with a bias of {@link #BIAS} so that a pointer moved below its region's
+ * start (say {@code r10 - 1000}) keeps its tag and the fault can name the region, instead of
+ * borrowing from the tag and turning into a number.
  */
 public final class Ptr {
     private Ptr() {
@@ -24,8 +28,11 @@ public final class Ptr {
     /** A map itself (what LD_IMM64 with BPF_PSEUDO_MAP_FD loads): tag = MAP_HANDLE + map id; not dereferenceable. */
     public static final int MAP_HANDLE = 0x4000_0000;
 
+    /** Added to every stored offset; regions are therefore at most 1 GiB. */
+    public static final int BIAS = 0x4000_0000;
+
     public static long make(int tag, int offset) {
-        return ((long) tag << 32) | (offset & 0xffffffffL);
+        return ((long) tag << 32) | ((offset + BIAS) & 0xffffffffL);
     }
 
     public static int tag(long ptr) {
@@ -33,7 +40,7 @@ public final class Ptr {
     }
 
     public static int offset(long ptr) {
-        return (int) ptr;
+        return (int) ptr - BIAS;
     }
 
     public static boolean isMapValue(int tag) {

@@ -191,7 +191,7 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
             long count = frame.getLong(COUNT_SLOT) + 1;
             frame.setLong(COUNT_SLOT, count);
             if (count > budget) {
-                st.insns = frame.getLong(COUNT_SLOT);
+                st.insns = budget;
                 throw budgetExceeded(st, pc);
             }
             long insn = insns[pc];
