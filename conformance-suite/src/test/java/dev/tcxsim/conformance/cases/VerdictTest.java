@@ -1,6 +1,7 @@
 package dev.tcxsim.conformance.cases;
 
 import dev.tcxsim.conformance.harness.KernelTest;
+import dev.tcxsim.conformance.harness.TestData;
 import dev.tcxsim.kernel.Kernel;
 import dev.tcxsim.kernel.LoadedObjectFds;
 import dev.tcxsim.kernel.PacketTap;
@@ -9,8 +10,6 @@ import dev.tcxsim.tcx.Errno;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.ElfLoader;
 import dev.tcxsim.vm.elf.ProgramSpec;
-
-import java.nio.file.Path;
 
 import static dev.tcxsim.conformance.cases.Tcx.errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -97,7 +96,7 @@ class VerdictTest {
     @KernelTest
     void compiledObjectWithMapsAndGlobalData(Kernel k) throws Exception {
         Net n = new Net(k, "va", "vb");
-        BpfObject obj = ElfLoader.load(Path.of("..", "testdata", "progs", "verdict.o"));
+        BpfObject obj = ElfLoader.load(TestData.prog("verdict.o"));
         LoadedObjectFds fds = n.p.loadObject(obj);
         n.attachIngress(fds.prog("verdict"));
         byte[] zero = new byte[4];
