@@ -235,7 +235,8 @@ public final class ChainSvg {
                     arrow(previous, node, pending);
                 }
                 pending.clear();
-                mark(node.rect(), number, s.returnValue() + " " + s.verdict(), s.kind() == NetPicture.StepKind.CLASSIC);
+                mark(node.rect(), number, s.returnValue() + " " + shortVerdict(s.verdict()), s.verdict(),
+                        s.kind() == NetPicture.StepKind.CLASSIC);
                 previous = node;
             }
             Fate fate = picture.path().fate();
@@ -269,8 +270,24 @@ public final class ChainSvg {
             return new Node(places.label(), c);
         }
 
-        private void mark(Rect r, int number, String verdict, boolean classic) {
+        /**
+         * The verdict's last name only ("TC_ACT_OK → TCX_PASS" is "TCX_PASS", "TCX_DROP: fault: ..." is
+         * "TCX_DROP"), so it fits beside the program's id; the whole text is the tooltip, and the HTML
+         * table and the text trace show it in full.
+         */
+        private static String shortVerdict(String verdict) {
+            String v = verdict.substring(verdict.lastIndexOf("→ ") + 1).strip();
+            for (String cut : new String[] {":", " ("}) {
+                int at = v.indexOf(cut);
+                v = at > 0 ? v.substring(0, at) : v;
+            }
+            return fit(v, 16);
+        }
+
+        private void mark(Rect r, int number, String verdict, String fullVerdict, boolean classic) {
             int seen = visits.merge(r, 1, Integer::sum) - 1;
+            out.append("<g class=\"step\"><title>step ").append(number).append(": ").append(escape(fullVerdict))
+                    .append("</title>\n");
             if (seen == 0) {
                 rect(new Rect(r.x() - 2, r.y() - 2, r.w() + 4, r.h() + 4),
                         "rx=\"8\" fill=\"none\" stroke=\"" + PATH + "\" stroke-width=\"3\"");
@@ -280,6 +297,7 @@ public final class ChainSvg {
                         + " text-anchor=\"end\" fill=\"" + PATH + "\"");
             }
             badge(r.right() - 2 - 26 * seen, r.y() + 1, number);
+            out.append("</g>\n");
         }
 
         private void badge(double cx, double cy, int number) {
@@ -376,7 +394,7 @@ public final class ChainSvg {
                 // "dropped on veth1: NO_SOCKET: nothing bound to ..." on two lines: the what, then the why
                 text(r.cx(), r.y() + 14, fit(fate.text().substring(0, colon), 38), "font-size=\"12.5\" font-weight=\"bold\" "
                         + style);
-                text(r.cx(), r.y() + 28, fit(fate.text().substring(colon + 2), 44), "font-size=\"11\" " + style);
+                text(r.cx(), r.y() + 28, fit(fate.text().substring(colon + 2), 40), "font-size=\"11\" " + style);
             }
             out.append("</g>\n");
         }

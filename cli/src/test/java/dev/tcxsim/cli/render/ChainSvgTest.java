@@ -183,4 +183,22 @@ class ChainSvgTest {
         assertTrue(texts.contains("2 TCX_DROP"), texts.toString());
         assertTrue(texts.contains("dropped: TC_INGRESS"), texts.toString());
     }
+
+    @Test
+    void longVerdictsAreShortenedOnTheBoxAndWholeInTheTooltip() throws Exception {
+        NetPicture p = new NetPicture("pass", SamplePictures.devices(), new PacketPath(List.of(
+                Step.tcx("veth1", INGRESS, 21, "fw_ingress", 7, 0, "TC_ACT_OK → TCX_PASS"),
+                Step.tcx("veth0", EGRESS, 14, "policy_v2", 0, 2, "TCX_DROP: fault: r1 out of bounds")),
+                new Fate(Outcome.DROPPED, "veth0", "dropped on veth0: NO_SOCKET: nothing bound to udp 10.0.0.2:5678")));
+        Document doc = ChainChromiumTest.parseXml(ChainSvg.render(p));
+        List<String> texts = elements(doc, "text").stream().map(Element::getTextContent).toList();
+        assertTrue(texts.contains("0 TCX_PASS"), texts.toString());
+        assertTrue(texts.contains("2 TCX_DROP"), texts.toString());
+        assertTrue(texts.contains("dropped on veth0"), "the fate's what: " + texts);
+        assertTrue(texts.contains("NO_SOCKET: nothing bound to udp 10.0.0.…"), "the fate's why, cut: " + texts);
+        List<String> titles = elements(doc, "title").stream().map(Element::getTextContent).toList();
+        assertTrue(titles.contains("step 1: TC_ACT_OK → TCX_PASS"), titles.toString());
+        assertTrue(titles.contains("step 2: TCX_DROP: fault: r1 out of bounds"), titles.toString());
+        assertTrue(titles.contains("dropped on veth0: NO_SOCKET: nothing bound to udp 10.0.0.2:5678"), titles.toString());
+    }
 }
