@@ -90,10 +90,27 @@ final class LinuxBpfProcess implements BpfProcess {
 
     @Override
     public int progLoad(ProgramSpec spec, int[] mapFdsByIndex) throws BpfException {
-        return progLoad(spec, mapFdsByIndex, "GPL");
+        return progLoad(spec, mapFdsByIndex, "GPL", null);
     }
 
-    private int progLoad(ProgramSpec spec, int[] mapFdsByIndex, String license) throws BpfException {
+    /** The object's BTF loaded into the kernel, and its FUNC ids by name, for func_info. */
+    private record ObjectBtf(int fd, Map<String, Integer> funcIds) {
+        /** (insn_off, type_id) pairs for the program, or an empty array when a function has no BTF. */
+        int[] funcInfo(ProgramSpec spec) {
+            int[] out = new int[2 * spec.funcInfo().size()];
+            for (int i = 0; i < spec.funcInfo().size(); i++) {
+                Integer id = funcIds.get(spec.funcInfo().get(i).name());
+                if (id == null) {
+                    return new int[0];
+                }
+                out[2 * i] = spec.funcInfo().get(i).insnOffset();
+                out[2 * i + 1] = id;
+            }
+            return out;
+        }
+    }
+
+    private int progLoad(ProgramSpec spec, int[] mapFdsByIndex, String license, ObjectBtf btf) throws BpfException {
         long[] insns = spec.insns().clone();
         boolean[] relocated = new boolean[insns.length];
         for (var r : spec.relocations()) {
@@ -120,7 +137,10 @@ final class LinuxBpfProcess implements BpfProcess {
                 i++;
             }
         }
-        return run(() -> adopt(Bpf.progLoad(spec.progType(), insns, license, spec.name(), spec.expectedAttachType())));
+        int btfFd = btf == null ? 0 : kernelFd(btf.fd());
+        int[] funcInfo = btf == null ? new int[0] : btf.funcInfo(spec);
+        return run(() -> adopt(Bpf.progLoad(spec.progType(), insns, license, spec.name(), spec.expectedAttachType(),
+                btfFd, funcInfo)));
     }
 
     private static long withImm(long insn, int imm) {
@@ -157,9 +177,10 @@ final class LinuxBpfProcess implements BpfProcess {
             }
             mapsByName.put(maps.get(i).name(), mapFds[i]);
         }
+        ObjectBtf btf = loadBtf(obj);
         Map<String, Integer> progs = new LinkedHashMap<>();
         for (ProgramSpec p : obj.programs()) {
-            progs.put(p.name(), progLoad(p, mapFds, obj.license() == null ? "GPL" : obj.license()));
+            progs.put(p.name(), progLoad(p, mapFds, obj.license() == null ? "GPL" : obj.license(), btf));
         }
         for (int i = 0; i < maps.size(); i++) {
             for (var slot : maps.get(i).initialProgSlots().entrySet()) {
@@ -172,6 +193,30 @@ final class LinuxBpfProcess implements BpfProcess {
             }
         }
         return new LoadedObjectFds(mapsByName, progs);
+    }
+
+    /**
+     * The object's BTF for func_info, when some program has sub-programs (the verifier needs func_info
+     * for callbacks); null when there is none to give or the kernel refuses it: programs then load
+     * without func_info, as they would from an object without BTF.
+     */
+    private ObjectBtf loadBtf(BpfObject obj) throws BpfException {
+        boolean wanted = obj.programs().stream().anyMatch(p -> p.funcInfo().size() > 1);
+        if (obj.btf() == null || !wanted) {
+            return null;
+        }
+        BtfForKernel.Result rewritten;
+        try {
+            rewritten = BtfForKernel.rewrite(obj.btf());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        try {
+            int fd = run(() -> adopt(Bpf.btfLoad(rewritten.btf())));
+            return new ObjectBtf(fd, rewritten.funcIds());
+        } catch (BpfException e) {
+            return null;
+        }
     }
 
     /** Creates (or, for a pinned-by-name map that exists, reopens) map i of an object, like libbpf. */

@@ -87,6 +87,26 @@ class ObjectLoadTest {
     }
 
     @Test
+    void aBpfLoopCallbackLoadsWithFuncInfoFromTheObjectsBtf() throws Exception {
+        LoadedObjectFds fds = proc.loadObject(object("callbacks.o"));
+        // sum_to returns 0+1+...+(n-1) for n = len & 15: 61 & 15 = 13 -> 78
+        assertEquals(78, kernel.testRun(proc, fds.prog("sum_to"), frame(61), 1).retval());
+    }
+
+    @Test
+    void mapsOfMapsArePinnedByNameAndTakeInnerMapFds() throws Exception {
+        LoadedObjectFds fds = proc.loadObject(object("map_in_map.o"));
+        int outer = fds.map("outer");
+        assertEquals(proc.objGet("outer") > 0, true, "LIBBPF_PIN_BY_NAME pinned outer at the bpffs root");
+        proc.mapUpdate(outer, le32(0), le32(fds.map("inner_a")), 0);
+        assertEquals(0, kernel.testRun(proc, fds.prog("count_inner"), frame(60), 1).retval());
+        byte[] count = proc.mapLookup(fds.map("inner_a"), le32(0));
+        assertEquals(1, ByteBuffer.wrap(count).order(ByteOrder.LITTLE_ENDIAN).getLong(0), "slot 0 (cb[0] = 0) counted");
+        assertEquals(0, ByteBuffer.wrap(proc.mapLookup(fds.map("inner_b"), le32(0))).order(ByteOrder.LITTLE_ENDIAN)
+                .getLong(0));
+    }
+
+    @Test
     void aTcxObjectRunsOnTheRealIngressHook() throws Exception {
         LoadedObjectFds fds = proc.loadObject(object("tcx.o"));
         VethPair pair = kernel.addVeth("oa", "ob");

@@ -101,6 +101,15 @@ public final class Bpf {
      */
     public static int progLoad(int progType, long[] insns, String license, String name, int expectedAttachType)
             throws ErrnoException {
+        return progLoad(progType, insns, license, name, expectedAttachType, 0, new int[0]);
+    }
+
+    /**
+     * BPF_PROG_LOAD with BTF func_info: {@code funcInfo} holds (insn_off, type_id) pairs, one per
+     * function of the program, and {@code btfFd} the BTF they index (0 and an empty array: none).
+     */
+    public static int progLoad(int progType, long[] insns, String license, String name, int expectedAttachType,
+                               int btfFd, int[] funcInfo) throws ErrnoException {
         String what = "BPF_PROG_LOAD(" + name + ", type " + progType + ", " + insns.length + " insns)";
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment code = arena.allocate(JAVA_LONG, Math.max(1, insns.length)); // 0 insns: the kernel says EINVAL
@@ -113,6 +122,14 @@ public final class Bpf {
             attr.set(JAVA_LONG, 16, lic.address());
             putObjName(attr, 48, name);
             attr.set(JAVA_INT, 68, expectedAttachType);
+            if (btfFd > 0 && funcInfo.length > 0) {
+                MemorySegment fi = arena.allocate(JAVA_INT, funcInfo.length);
+                MemorySegment.copy(funcInfo, 0, fi, JAVA_INT, 0, funcInfo.length);
+                attr.set(JAVA_INT, 72, btfFd);                  // prog_btf_fd
+                attr.set(JAVA_INT, 76, 8);                      // func_info_rec_size
+                attr.set(JAVA_LONG, 80, fi.address());          // func_info
+                attr.set(JAVA_INT, 88, funcInfo.length / 2);    // func_info_cnt
+            }
             Sys.Result r = Sys.bpf(PROG_LOAD, attr);
             if (!r.failed()) {
                 return (int) r.value();
