@@ -26,6 +26,9 @@ import java.util.Set;
  * {@link ElfFormatException}: every size is checked against the file before it is used.
  */
 public final class ElfLoader {
+    /** No BPF object comes near this; a bigger file is refused before it is read. */
+    static final long MAX_FILE_SIZE = 256L << 20;
+
     private ElfLoader() {
     }
 
@@ -33,6 +36,11 @@ public final class ElfLoader {
     public static BpfObject load(Path file) throws ElfFormatException, IOException {
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".o") ? fileName.substring(0, fileName.length() - 2) : fileName;
+        long size = Files.size(file);
+        if (size > MAX_FILE_SIZE) {
+            throw new ElfFormatException("ELF header", 0, file + " has " + size + " bytes, more than the "
+                    + MAX_FILE_SIZE + " a BPF object may have");
+        }
         return load(Files.readAllBytes(file), name);
     }
 
