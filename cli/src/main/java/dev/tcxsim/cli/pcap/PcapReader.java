@@ -84,6 +84,31 @@ public final class PcapReader implements Closeable {
         }
     }
 
+    /**
+     * The frames of {@code file} for sending into a kernel: every packet must be a whole Ethernet
+     * frame, since a frame of another link type or one cut short by the capture's snap length cannot
+     * be sent as it was seen.
+     *
+     * @throws IOException naming the first packet (counted from 1) that is not, or the file's damage
+     */
+    public static List<byte[]> readEthernetFrames(Path file) throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        int n = 0;
+        for (PcapPacket p : readAll(file)) {
+            n++;
+            if (p.linkType() != PcapWriter.LINKTYPE_ETHERNET) {
+                throw new IOException(file + ": packet " + n + " has link type " + p.linkType()
+                        + "; only Ethernet (link type 1) frames can be sent");
+            }
+            if (p.truncated()) {
+                throw new IOException(file + ": packet " + n + " was captured cut short (" + p.data().length + " of "
+                        + p.originalLength() + " bytes); capture it again with a larger snap length");
+            }
+            frames.add(p.data());
+        }
+        return frames;
+    }
+
     /** The file's format. */
     public PcapWriter.Format format() {
         return format;

@@ -178,6 +178,33 @@ class PcapRoundTripTest {
         assertArrayEquals(B, ps.get(1).data());
     }
 
+    @Test
+    void ethernetFramesForSendingRefuseOtherLinkTypesAndCutFrames(@TempDir Path dir) throws IOException {
+        Path good = dir.resolve("good.pcapng");
+        try (PcapWriter w = PcapWriter.create(good, PcapWriter.Format.PCAPNG, InstantSource.fixed(T0))) {
+            w.write("veth0", A);
+            w.write("veth1", B);
+        }
+        List<byte[]> frames = PcapReader.readEthernetFrames(good);
+        assertEquals(2, frames.size());
+        assertArrayEquals(B, frames.get(1));
+
+        Path cut = dir.resolve("cut.pcap");
+        try (PcapWriter w = PcapWriter.create(cut, PcapWriter.Format.PCAP, InstantSource.fixed(T0), 30)) {
+            w.write("veth0", A);
+        }
+        IOException e = assertThrows(IOException.class, () -> PcapReader.readEthernetFrames(cut));
+        assertTrue(e.getMessage().contains("packet 1 was captured cut short (30 of " + A.length + " bytes)"),
+                e.getMessage());
+
+        PcapNgBuilder sll = new PcapNgBuilder(ByteOrder.LITTLE_ENDIAN).sectionHeader();
+        sll.block(1, sll.buf(8).putShort((short) 113).putShort((short) 0).putInt(0).array());
+        sll.enhancedPacket(0, 0, A, A.length);
+        Path other = Files.write(dir.resolve("sll.pcapng"), sll.bytes());
+        e = assertThrows(IOException.class, () -> PcapReader.readEthernetFrames(other));
+        assertTrue(e.getMessage().contains("packet 1 has link type 113"), e.getMessage());
+    }
+
     static byte[] concat(byte[] a, byte[] b) {
         byte[] c = new byte[a.length + b.length];
         System.arraycopy(a, 0, c, 0, a.length);
