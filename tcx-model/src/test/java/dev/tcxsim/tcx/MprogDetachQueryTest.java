@@ -143,4 +143,13 @@ class MprogDetachQueryTest {
         assertEquals(4, none.count());
         assertEquals(0, none.progIds().length);
     }
+    @Test
+    void beforeTheFirstOrAfterTheLastClampsToTheRelativeItself() throws MprogException {
+        // mprog computes position -1 / count and clamps it to the first / last slot (checked on 6.18)
+        List<Prog> ps = fill(3);
+        detach(null, BEFORE, ps.get(0).fd);
+        assertEquals(ps.subList(1, 3), order());
+        detach(null, AFTER, ps.get(2).fd);
+        assertEquals(ps.subList(1, 2), order());
+    }
 }
