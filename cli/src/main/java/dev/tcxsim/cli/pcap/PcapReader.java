@@ -80,7 +80,8 @@ public final class PcapReader implements Closeable {
             }
             return all;
         } catch (IOException e) {
-            throw e.getMessage().startsWith(file.toString()) ? e : new IOException(file + ": " + e.getMessage(), e);
+            String m = String.valueOf(e.getMessage());
+            throw m.startsWith(file.toString()) ? e : new IOException(file + ": " + m, e);
         }
     }
 
