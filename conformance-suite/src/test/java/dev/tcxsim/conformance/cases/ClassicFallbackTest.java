@@ -2,6 +2,7 @@ package dev.tcxsim.conformance.cases;
 
 import dev.tcxsim.conformance.harness.KernelTest;
 import dev.tcxsim.kernel.Kernel;
+import dev.tcxsim.kernel.PacketTap;
 import dev.tcxsim.kernel.TcDirection;
 import dev.tcxsim.kernel.TcFilter;
 import dev.tcxsim.tcx.Errno;
@@ -127,6 +128,25 @@ class ClassicFallbackTest {
         assertEquals(1, Tcx.query(n.p, n.veth.peerIfindex()).count());
         n.send("hello");
         assertArrayEquals(new long[] {0, 1}, n.counts(2));
+        assertEquals(1, n.delivered());
+    }
+    @KernelTest
+    void egressClassicVerdicts(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        PacketTap onVb = k.tap("vb");
+        k.qdiscAddClsact("va");
+        int eg = TcDirection.EGRESS.attachType();
+        n.p.progAttach(n.veth.ifindex(), eg, n.counting("t0", 0, 4), 0, 0, 0, 0);     // unknown code: classic runs
+        int stolen = n.counting("stolen", 1, 4);
+        k.filterAdd(n.p, "va", TcDirection.EGRESS, 1, 1, stolen, true, false);
+        n.send("stolen");                                                             // consumed: sendto succeeds
+        assertEquals(0, onVb.frames().size());
+        k.filterAdd(n.p, "va", TcDirection.EGRESS, 1, 1, n.counting("shot", 2, 2), true, true);
+        errno(Errno.ENOBUFS, () -> n.send("shot"));                                  // SHOT: NET_XMIT_DROP
+        k.filterAdd(n.p, "va", TcDirection.EGRESS, 1, 1, n.counting("ok", 3, 0), true, true);
+        n.send("ok");
+        assertArrayEquals(new long[] {3, 1, 1, 1}, n.counts(4));
+        assertEquals(1, onVb.frames().size());
         assertEquals(1, n.delivered());
     }
 }

@@ -55,4 +55,26 @@ class RedirectTest {
         assertEquals(0, onWb.frames().size());
         assertEquals(0, n.delivered());
     }
+    @KernelTest
+    void redirectFromEgress(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        VethPair w = k.addVeth("wa", "wb");
+        PacketTap onVb = k.tap("vb");
+        PacketTap onWb = k.tap("wb");
+        n.p.progAttach(n.veth.ifindex(), Tcx.EGRESS, n.redirect("redir", Net.BPF_FUNC_REDIRECT, w.ifindex(), 0), 0, 0, 0, 0);
+        n.send("hello");                                                // the redirect counts as sent
+        assertEquals(0, onVb.frames().size());
+        assertEquals(1, onWb.frames().size());
+    }
+
+    @KernelTest
+    void redirectWithUnknownFlagsDrops(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        VethPair w = k.addVeth("wa", "wb");
+        PacketTap onWb = k.tap("wb");
+        n.attachIngress(n.redirect("redir", Net.BPF_FUNC_REDIRECT, w.ifindex(), 2));   // only BPF_F_INGRESS is valid
+        n.send("hello");
+        assertEquals(0, onWb.frames().size());
+        assertEquals(0, n.delivered());
+    }
 }
