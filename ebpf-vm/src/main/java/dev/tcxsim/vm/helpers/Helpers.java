@@ -117,7 +117,7 @@ public final class Helpers {
                     yield -EAGAIN;
                 }
                 System.arraycopy(data, 0, rb.memory(), Ptr.offset(p), data.length);
-                rb.commit(p, false);
+                rb.commit(Ptr.offset(p), false);
                 yield 0;
             }
             case RINGBUF_RESERVE -> ringbuf(r1, id, pc).reserve(r2, r3);

@@ -84,9 +84,9 @@ public final class RingBufMap extends BpfMap {
         return dev.tcxsim.vm.mem.Ptr.make(dev.tcxsim.vm.mem.Ptr.MAP_VALUE + id(), at);
     }
 
-    /** bpf_ringbuf_submit / discard of the record at {@code ptr}; false when ptr is no busy record of this ring. */
-    public synchronized boolean commit(long ptr, boolean discard) {
-        int at = (int) ptr - HEADER;
+    /** bpf_ringbuf_submit / discard of the record whose data starts at region offset {@code offset}; false when no busy record starts there. */
+    public synchronized boolean commit(int offset, boolean discard) {
+        int at = offset - HEADER;
         for (Record r : pending) {
             if (r.state == 0 && (int) (r.pos % capacity) == at) {
                 r.state = discard ? 2 : 1;
