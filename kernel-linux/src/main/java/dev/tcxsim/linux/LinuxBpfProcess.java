@@ -111,6 +111,9 @@ final class LinuxBpfProcess implements BpfProcess {
     }
 
     private int progLoad(ProgramSpec spec, int[] mapFdsByIndex, String license, ObjectBtf btf) throws BpfException {
+        if (spec == null || spec.insns() == null) {
+            throw new BpfException(Errno.EFAULT, "BPF_PROG_LOAD: no program (null spec or instructions)");
+        }
         long[] insns = spec.insns().clone();
         boolean[] relocated = new boolean[insns.length];
         for (var r : spec.relocations()) {
@@ -149,6 +152,9 @@ final class LinuxBpfProcess implements BpfProcess {
 
     @Override
     public LoadedObjectFds loadObject(BpfObject obj) throws BpfException {
+        if (obj == null) {
+            throw new BpfException(Errno.EFAULT, "loadObject: no object (null)");
+        }
         Set<Integer> before;
         synchronized (this) {
             before = Set.copyOf(fds);
@@ -266,6 +272,9 @@ final class LinuxBpfProcess implements BpfProcess {
 
     @Override
     public int mapCreate(MapSpec spec) throws BpfException {
+        if (spec == null) {
+            throw new BpfException(Errno.EFAULT, "BPF_MAP_CREATE: no map spec (null)");
+        }
         if (spec.innerMapIndex() >= 0) {
             throw new BpfException(Errno.EINVAL, "map " + spec.name()
                     + " is a map-in-map: create it through loadObject, which creates its inner map first");
