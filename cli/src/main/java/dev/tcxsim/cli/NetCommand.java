@@ -17,11 +17,17 @@ import java.util.Map;
         "  net attach {tcx_ingress|tcx_egress} PROG dev NAME [before [PROG|LINK] | after [PROG|LINK] | replace PROG]",
         "             [expected_revision N] [link [pin PATH] [as NAME]]",
         "  net detach {tcx_ingress|tcx_egress} [PROG] dev NAME [before [PROG|LINK] | after [PROG|LINK]] [expected_revision N]",
-        "  net show [dev NAME]",
+        "  net show [dev NAME] [--svg FILE] [--html FILE]",
         "PROG := id N | pinned PATH | name NAME      LINK := link id N | link pinned PATH | link NAME",
         "'link as NAME' gives the new link a name this session can use instead of its id.",
         "before/after with no object mean head/tail; 'link' creates a BPF link instead of a plain attachment."})
 final class NetCommand extends NounCommand {
+    @picocli.CommandLine.Option(names = "--svg", paramLabel = "FILE", description = "net show: also draw the devices and chains as SVG.")
+    java.nio.file.Path svg;
+
+    @picocli.CommandLine.Option(names = "--html", paramLabel = "FILE", description = "net show: the same picture as a self-contained HTML page.")
+    java.nio.file.Path html;
+
     /** The parsed position words shared by attach and detach. */
     private record Position(int flags, int relative, int replaceFd, long expectedRevision, boolean link, String pin,
                             String linkName) {
@@ -237,5 +243,20 @@ final class NetCommand extends NounCommand {
             json.add(dj);
         }
         printJson(json);
+        if (svg != null || html != null) {
+            try {
+                var picture = dev.tcxsim.cli.render.KernelPicture.snapshot(s.kernel, s.proc, "tcxsim net show", null);
+                if (svg != null) {
+                    java.nio.file.Files.writeString(svg, dev.tcxsim.cli.render.ChainSvg.render(picture));
+                }
+                if (html != null) {
+                    java.nio.file.Files.writeString(html, dev.tcxsim.cli.render.ChainHtml.render(picture));
+                }
+            } catch (BpfException e) {
+                throw CliError.of("cannot read the chains for the picture", e);
+            } catch (java.io.IOException e) {
+                throw new CliError("cannot write the picture: " + e.getMessage());
+            }
+        }
     }
 }

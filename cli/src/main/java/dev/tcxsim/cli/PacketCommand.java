@@ -3,24 +3,44 @@ package dev.tcxsim.cli;
 import dev.tcxsim.kernel.BpfException;
 import dev.tcxsim.kernel.PacketTap;
 import dev.tcxsim.kernel.sim.SimKernel;
-import dev.tcxsim.kernel.sim.Trace;
-import dev.tcxsim.kernel.sim.TraceEvent;
+import dev.tcxsim.cli.pcap.PcapPacket;
+import dev.tcxsim.cli.pcap.PcapReader;
+import dev.tcxsim.cli.pcap.PcapWriter;
+import dev.tcxsim.cli.render.ChainHtml;
+import dev.tcxsim.cli.render.ChainSvg;
+import dev.tcxsim.cli.render.KernelPicture;
+import dev.tcxsim.cli.render.NetPicture;
+import dev.tcxsim.cli.render.NetPicture.PacketPath;
+import dev.tcxsim.cli.render.SimTracePath;
+import dev.tcxsim.cli.render.TraceText;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 @Command(name = "packet", description = {"Send a frame and see where it goes.",
-        "  packet send dev NAME {data_in FILE | udp SRC:PORT DST:PORT [payload TEXT]} [trace]",
+        "  packet send dev NAME {data_in FILE | pcap FILE | udp SRC:PORT DST:PORT [payload TEXT]} [trace]",
+        "              [--write-pcap FILE] [--svg FILE] [--html FILE]",
         "  packet listen udp ADDRESS:PORT   (a UDP socket for the rest of the session: delivery becomes visible)",
         "The frame leaves through NAME: NAME's egress hook, then (for a veth) the peer's ingress hook,",
         "then local delivery. 'trace' prints every hook, program and verdict on the way."})
 final class PacketCommand extends NounCommand {
+    @picocli.CommandLine.Option(names = "--write-pcap", paramLabel = "FILE",
+            description = "Write every frame as it arrived on each device (.pcapng: one file, one interface per device; else classic pcap, all devices).")
+    Path writePcap;
+
+    @picocli.CommandLine.Option(names = "--svg", paramLabel = "FILE", description = "Draw the devices, chains and this packet's path as SVG.")
+    Path svg;
+
+    @picocli.CommandLine.Option(names = "--html", paramLabel = "FILE", description = "The same picture as a self-contained HTML page.")
+    Path html;
+
     private void listen(Words w) throws CliError {
         w.expect("udp");
         String where = w.next("ADDRESS:PORT");
@@ -48,7 +68,8 @@ final class PacketCommand extends NounCommand {
         w.expect("dev");
         String dev = w.next("a device name");
         byte[] frame;
-        String source = w.next("data_in FILE or udp SRC:PORT DST:PORT");
+        List<byte[]> frames = new ArrayList<>();
+        String source = w.next("data_in FILE, pcap FILE or udp SRC:PORT DST:PORT");
         switch (source) {
             case "data_in" -> {
                 String file = w.next("a file with the frame's bytes");
@@ -58,17 +79,62 @@ final class PacketCommand extends NounCommand {
                     throw new CliError("cannot read " + file + ": " + e.getMessage());
                 }
             }
+            case "pcap" -> {
+                String file = w.next("a pcap or pcapng file");
+                try {
+                    List<PcapPacket> packets = PcapReader.readAll(Path.of(file));
+                    if (packets.isEmpty()) {
+                        throw new CliError("the capture " + file + " holds no frames");
+                    }
+                    frames.addAll(packets.stream().map(PcapPacket::data).toList());
+                    frame = frames.getFirst();
+                } catch (IOException e) {
+                    throw new CliError("cannot read capture " + file + ": " + e.getMessage());
+                }
+            }
             case "udp" -> {
                 FrameBuilder.Endpoint src = FrameBuilder.Endpoint.parse(w.next("SRC:PORT"));
                 FrameBuilder.Endpoint dst = FrameBuilder.Endpoint.parse(w.next("DST:PORT"));
                 String payload = w.accept("payload") ? w.next("the payload text") : "tcxsim";
                 frame = FrameBuilder.udp(src, dst, payload);
             }
-            default -> throw new CliError("expected data_in or udp, got '" + source + "'");
+            default -> throw new CliError("expected data_in, pcap or udp, got '" + source + "'");
+        }
+        if (frames.isEmpty()) {
+            frames.add(frame);
         }
         boolean trace = w.accept("trace");
         w.end();
         Session s = session();
+        List<Object> results = new ArrayList<>();
+        PacketPath lastPath = null;
+        try (PcapWriter pcap = writePcap == null ? null
+                : PcapWriter.create(writePcap, PcapWriter.Format.forFileName(writePcap.toString()), InstantSource.system())) {
+            for (int i = 0; i < frames.size(); i++) {
+                if (frames.size() > 1 && !json()) {
+                    out().println("frame " + (i + 1) + " of " + frames.size() + " (" + frames.get(i).length + " bytes)");
+                }
+                SendResult r = sendOne(s, dev, frames.get(i), trace, pcap);
+                results.add(r.json());
+                if (r.path() != null) {
+                    lastPath = r.path();
+                }
+            }
+        } catch (IOException e) {
+            throw new CliError("cannot write " + writePcap + ": " + e.getMessage());
+        }
+        if (writePcap != null && !json()) {
+            out().println("frames written to " + writePcap);
+        }
+        drawPictures(s, lastPath);
+        printJson(results.size() == 1 ? results.getFirst() : results);
+    }
+
+    /** One frame's outcome: its JSON form and, on the simulator, its path for pictures. */
+    private record SendResult(Map<String, Object> json, PacketPath path) {
+    }
+
+    private SendResult sendOne(Session s, String dev, byte[] frame, boolean trace, PcapWriter pcap) throws CliError {
         List<PacketTap> taps = new ArrayList<>();
         List<String> tapNames = new ArrayList<>();
         Map<String, Integer> receivedBefore = new LinkedHashMap<>();
@@ -89,11 +155,22 @@ final class PacketCommand extends NounCommand {
         result.put("device", dev);
         result.put("bytes", frame.length);
         List<String> seen = new ArrayList<>();
-        for (int i = 0; i < taps.size(); i++) {
-            if (!taps.get(i).frames().isEmpty()) {
-                seen.add(tapNames.get(i));
+        try {
+            for (int i = 0; i < taps.size(); i++) {
+                List<byte[]> got = taps.get(i).frames();
+                if (!got.isEmpty()) {
+                    seen.add(tapNames.get(i));
+                }
+                if (pcap != null) {
+                    for (byte[] f : got) {
+                        pcap.write(tapNames.get(i), f);
+                    }
+                }
             }
-            taps.get(i).close();
+        } catch (IOException e) {
+            throw new CliError("cannot write " + writePcap + ": " + e.getMessage());
+        } finally {
+            taps.forEach(PacketTap::close);
         }
         result.put("arrived_on", seen);
         List<String> delivered = new ArrayList<>();
@@ -103,46 +180,18 @@ final class PacketCommand extends NounCommand {
             }
         });
         result.put("delivered_to", delivered);
+        PacketPath path = null;
         if (s.kernel instanceof SimKernel sim && sim.lastTrace() != null) {
-            Trace t = sim.lastTrace();
-            List<Object> steps = new ArrayList<>();
-            for (TraceEvent e : t.events()) {
-                Map<String, Object> step = new LinkedHashMap<>();
-                step.put("kind", e.kind().name().toLowerCase());
-                step.put("device", e.device());
-                step.put("hook", e.hook());
-                if (e.progId() != 0) {
-                    step.put("prog_id", e.progId());
-                    step.put("prog_name", e.progName());
-                    step.put("link_id", e.linkId());
-                    step.put("return", e.returnValue());
-                }
-                step.put("verdict", e.verdict());
-                if (e.target() != 0) {
-                    step.put("target_ifindex", e.target());
-                }
-                if (e.reason() != null && !e.reason().isEmpty()) {
-                    step.put("reason", e.reason());
-                }
-                step.put("printk", e.printk());
-                step.put("map_writes", e.mapWrites());
-                steps.add(step);
-            }
-            result.put("trace", steps);
-            TraceEvent fate = t.fate();
-            result.put("fate", fate == null ? "unknown" : fate.toString());
+            Map<Integer, String> names = new LinkedHashMap<>();
+            s.kernel.devices().forEach(d -> names.put(d.ifindex(), d.name()));
+            path = SimTracePath.of(sim.lastTrace().events(), i -> names.getOrDefault(i, "ifindex " + i));
+            result.put("trace", TraceText.json(path));
             if (!json()) {
                 if (trace) {
-                    int n = 1;
-                    for (TraceEvent e : t.events()) {
-                        String[] lines = e.toString().split("\n");
-                        out().printf("%3d  %s%n", n++, lines[0]);
-                        for (int i = 1; i < lines.length; i++) {
-                            out().println("       " + lines[i].strip());
-                        }
-                    }
+                    out().print(TraceText.render(path));
+                } else {
+                    out().println("fate: " + path.fate().text());
                 }
-                out().println("fate: " + (fate == null ? "unknown" : fate));
             }
         } else if (!json() && trace) {
             out().println("(the real kernel shows no per-program trace; count runs with maps in your programs)");
@@ -151,6 +200,25 @@ final class PacketCommand extends NounCommand {
             out().println("arrived on: " + (seen.isEmpty() ? "(no device saw it)" : String.join(", ", seen)));
             out().println("delivered to: " + (delivered.isEmpty() ? "(no socket of this session)" : String.join(", ", delivered)));
         }
-        printJson(result);
+        return new SendResult(result, path);
+    }
+
+    private void drawPictures(Session s, PacketPath path) throws CliError {
+        if (svg == null && html == null) {
+            return;
+        }
+        try {
+            NetPicture picture = KernelPicture.snapshot(s.kernel, s.proc, "tcxsim packet send", path);
+            if (svg != null) {
+                Files.writeString(svg, ChainSvg.render(picture));
+            }
+            if (html != null) {
+                Files.writeString(html, ChainHtml.render(picture));
+            }
+        } catch (BpfException e) {
+            throw CliError.of("cannot read the chains for the picture", e);
+        } catch (IOException e) {
+            throw new CliError("cannot write the picture: " + e.getMessage());
+        }
     }
 }
