@@ -18,8 +18,11 @@ import dev.tcxsim.vm.helpers.Helpers;
 import dev.tcxsim.vm.interp.LegacyLoad;
 import dev.tcxsim.vm.isa.Alu;
 import dev.tcxsim.vm.isa.Op;
+import dev.tcxsim.vm.maps.ArrayMap;
+import dev.tcxsim.vm.maps.BpfMap;
 import dev.tcxsim.vm.mem.BpfFault;
 import dev.tcxsim.vm.mem.Memory;
+import dev.tcxsim.vm.mem.Ptr;
 import dev.tcxsim.vm.mem.RunState;
 
 import java.util.function.IntFunction;
@@ -51,7 +54,9 @@ import java.util.function.IntFunction;
  * region's accessor directly, a bounds check plus an array access; a site that sees a second
  * region deoptimizes and becomes generic.
  * <li>Helpers are behind {@code @TruffleBoundary}: they allocate, take locks and build strings,
- * none of which belongs in the compiled loop. Errors are built behind boundaries too.
+ * none of which belongs in the compiled loop. Errors are built behind boundaries too. The one
+ * exception is map_lookup_elem on a plain array map, the hottest helper of tc programs, which
+ * is inlined with the map as a per-site constant ({@link #mapLookup}).
  * <li>BPF-to-BPF calls go through one {@link DirectCallNode} per call site, so small callees are
  * inlined into their callers.
  * <li>A backward jump polls for on-stack replacement ({@link BytecodeOSRNode}): a long-running
@@ -79,6 +84,9 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
     /** Targets of backward jumps: where MERGE_EXPLODE must find the same state on every arrival. */
     @CompilationFinal(dimensions = 1) private final boolean[] loopHeader;
     @Children private final DirectCallNode[] callNodes;
+    /** Per call site of map_lookup_elem: the array map it always looked up, or {@link #GENERIC_MAP}. */
+    @CompilationFinal(dimensions = 1) private final Object[] lookupMaps;
+    private static final Object GENERIC_MAP = new Object();
     @CompilationFinal private Object osrMetadata;
 
     EbpfFunctionNode(EbpfLanguage language, long[] insns, int start, int end, String name) {
@@ -97,6 +105,7 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
             callSlot[pc - start] = isLocalCall(insns[pc]) ? calls++ : -1;
         }
         this.callNodes = new DirectCallNode[calls];
+        this.lookupMaps = new Object[n];
         this.loopHeader = new boolean[n];
         for (int pc = start; pc < end; pc++) {
             long insn = insns[pc];
@@ -240,6 +249,9 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
                                 st.insns = frame.getLong(COUNT_SLOT);
                                 return tailCall(target, st, frame.getLong(1), (int) frame.getLong(DEPTH_SLOT));
                             }
+                        } else if (imm == Helpers.MAP_LOOKUP_ELEM) {
+                            frame.setLong(0, mapLookup(st, frame.getLong(1), frame.getLong(2), frame.getLong(3),
+                                    frame.getLong(4), frame.getLong(5), pc));
                         } else {
                             frame.setLong(0, Helpers.call(st, imm, frame.getLong(1), frame.getLong(2),
                                     frame.getLong(3), frame.getLong(4), frame.getLong(5), pc));
@@ -355,6 +367,32 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         Object r0 = callNodes[callSlot[pc - start]].call(st, frame.getLong(1), frame.getLong(2), frame.getLong(3),
                 frame.getLong(4), frame.getLong(5), depth + 1);
         return (Long) r0;
+    }
+
+    /**
+     * map_lookup_elem with a fast path for the most common case, a plain array map with the key on
+     * the stack: the map is cached per call site as a compilation constant, so the compiled code is
+     * a handle compare, a stack read, a bounds check and pointer arithmetic, with no boundary call.
+     * Anything else (another map, another key region, a bad key pointer) takes the helper, so
+     * results and faults are the same as in the reference interpreter.
+     */
+    private long mapLookup(RunState st, long r1, long r2, long r3, long r4, long r5, int pc) {
+        int i = pc - start;
+        Object cached = lookupMaps[i];
+        if (cached == null) {
+            CompilerDirectives.transferToInterpreterAndInvalidate();
+            BpfMap m = Ptr.isMapHandle(Ptr.tag(r1)) ? BpfMap.byId(Ptr.tag(r1) - Ptr.MAP_HANDLE) : null;
+            cached = m instanceof ArrayMap a && !a.percpu() ? a : GENERIC_MAP;
+            lookupMaps[i] = cached;
+        }
+        if (cached instanceof ArrayMap a && r1 == a.handle() && Ptr.tag(r2) == Ptr.STACK) {
+            int off = Ptr.offset(r2);
+            if (off >= 0 && off <= st.stack.length - 4) {
+                long key = Memory.read(st.stack, off, 4);
+                return key < a.maxEntries() ? a.slotPointer((int) key) : 0;
+            }
+        }
+        return Helpers.call(st, Helpers.MAP_LOOKUP_ELEM, r1, r2, r3, r4, r5, pc);
     }
 
     private boolean profile(int pc, boolean taken) {
