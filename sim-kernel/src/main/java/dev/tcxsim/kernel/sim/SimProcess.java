@@ -6,11 +6,7 @@ import dev.tcxsim.kernel.LinkInfo;
 import dev.tcxsim.kernel.LoadedObjectFds;
 import dev.tcxsim.kernel.ProgInfo;
 import dev.tcxsim.kernel.QueryResult;
-import dev.tcxsim.kernel.TcDirection;
-import dev.tcxsim.kernel.Uapi;
 import dev.tcxsim.tcx.Errno;
-import dev.tcxsim.tcx.MprogException;
-import dev.tcxsim.tcx.ObjectLookup;
 import dev.tcxsim.vm.VerifierException;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.MapSpec;
@@ -29,7 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One process of the simulated kernel: an fd table (0, 1 and 2 are its stdio, not BPF objects)
+ * One process of the simulated kernel: an fd table (0, 1 and 2 are its stdio, not BPF objects),
  * and the bpf(2) commands, each checking its arguments in the kernel's order.
  */
 final class SimProcess implements BpfProcess {
@@ -45,12 +41,14 @@ final class SimProcess implements BpfProcess {
 
     final SimKernel kernel;
     private final String name;
-    private final TreeMap<Integer, Object> fds = new TreeMap<>();
+    final TreeMap<Integer, Object> fds = new TreeMap<>();
     private boolean exited;
+    private final TcxSyscalls tcx;
 
     SimProcess(SimKernel kernel, String name) {
         this.kernel = kernel;
         this.name = name;
+        this.tcx = new TcxSyscalls(this);
         for (int i = 0; i < 3; i++) {
             fds.put(i, STDIO);
         }
@@ -63,7 +61,7 @@ final class SimProcess implements BpfProcess {
 
     // ---- fd table ----
 
-    private int install(KObject o) {
+    int install(KObject o) {
         int fd = 0;
         while (fds.containsKey(fd)) {
             fd++;
@@ -89,7 +87,7 @@ final class SimProcess implements BpfProcess {
     }
 
     /** bpf_prog_get_type: EBADF / EINVAL (not a program, or another type). */
-    private SimProg progOfFd(int fd, int type, String what) throws BpfException {
+    SimProg progOfFd(int fd, int type, String what) throws BpfException {
         SimProg p = progOfFd(fd, what);
         if (p.type != type) {
             throw new BpfException(Errno.EINVAL, what + ": " + p + " has program type " + p.type + ", not " + type);
@@ -104,14 +102,14 @@ final class SimProcess implements BpfProcess {
         throw new BpfException(Errno.EINVAL, what + ": fd " + fd + " is not a BPF map");
     }
 
-    private SimLink linkOfFd(int fd, String what) throws BpfException {
+    SimLink linkOfFd(int fd, String what) throws BpfException {
         if (fd(fd, what) instanceof SimLink l) {
             return l;
         }
         throw new BpfException(Errno.EINVAL, what + ": fd " + fd + " is not a BPF link");
     }
 
-    private void alive() {
+    void alive() {
         if (exited) {
             throw new IllegalStateException("process " + name + " has exited");
         }
@@ -336,274 +334,44 @@ final class SimProcess implements BpfProcess {
         }
     }
 
-    // ---- tcx: attach, detach, query ----
-
-    /** attach_type_to_prog_type for the attach types this simulator models. */
-    private static TcDirection tcxDirection(int attachType, String call) throws BpfException {
-        TcDirection dir = TcDirection.ofAttachType(attachType);
-        if (dir == null) {
-            throw new BpfException(Errno.EINVAL, call + ": attach type " + attachType
-                    + " is not BPF_TCX_INGRESS (46) or BPF_TCX_EGRESS (47)");
-        }
-        return dir;
-    }
-
-    private static void checkFlags(int flags, String call) throws BpfException {
-        if ((flags & ~Uapi.TCX_FLAG_MASK) != 0) {
-            throw new BpfException(Errno.EINVAL, call + ": flags " + Uapi.flagNames(flags & ~Uapi.TCX_FLAG_MASK)
-                    + " are not accepted by tcx (allowed: REPLACE|BEFORE|AFTER|ID|LINK)");
-        }
-    }
-
-    private SimDevice dev(int ifindex, String call) throws BpfException {
-        SimDevice d = kernel.deviceByIndex(ifindex);
-        if (d == null) {
-            throw new BpfException(Errno.ENODEV, call + ": no device with ifindex " + ifindex);
-        }
-        return d;
-    }
-
-    /** Resolves relative_fd / relative_id in this process and the kernel's id spaces. */
-    private final ObjectLookup<SimProg, SimLink> lookup = new ObjectLookup<>() {
-        @Override
-        public SimProg progById(int id) throws MprogException {
-            SimProg p = kernel.progs.get(id);
-            if (p == null) {
-                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no program");
-            }
-            return p;
-        }
-
-        @Override
-        public SimProg progByFd(int fd) throws MprogException {
-            Object o = fds.get(fd);
-            if (o == null) {
-                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
-            }
-            if (!(o instanceof SimProg p)) {
-                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a program");
-            }
-            return p;
-        }
-
-        @Override
-        public SimLink linkById(int id) throws MprogException {
-            SimLink l = kernel.links.get(id);
-            if (l == null) {
-                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no link");
-            }
-            return l;
-        }
-
-        @Override
-        public SimLink linkByFd(int fd) throws MprogException {
-            Object o = fds.get(fd);
-            if (o == null) {
-                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
-            }
-            if (!(o instanceof SimLink l)) {
-                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a link");
-            }
-            return l;
-        }
-
-        @Override
-        public SimProg progOfLink(SimLink link) {
-            return link.prog;
-        }
-
-        @Override
-        public int progType(SimProg prog) {
-            return prog.type;
-        }
-    };
-
-    private static BpfException fail(String call, MprogException e) {
-        return new BpfException(e.errno(), call + ": " + e.getMessage().substring(e.errno().name().length() + 2));
-    }
+    // ---- tcx: the commands live in TcxSyscalls ----
 
     @Override
     public void progAttach(int ifindex, int attachType, int progFd, int flags, int relativeFdOrId, int replaceProgFd,
                            long expectedRevision) throws BpfException {
-        String call = "BPF_PROG_ATTACH";
-        synchronized (kernel.rtnl) {
-            alive();
-            TcDirection dir = tcxDirection(attachType, call);
-            checkFlags(flags, call);
-            SimProg prog = progOfFd(progFd, Uapi.BPF_PROG_TYPE_SCHED_CLS, call + " attach_bpf_fd");
-            SimDevice d = dev(ifindex, call);
-            SimProg old = null;
-            if ((flags & Uapi.BPF_F_REPLACE) != 0) {
-                old = progOfFd(replaceProgFd, prog.type, call + " replace_bpf_fd");
-            }
-            try {
-                var done = d.hook(dir).attach(prog, null, old, flags, relativeFdOrId, expectedRevision, lookup);
-                prog.get();
-                if (done.replaced() != null) {
-                    done.replaced().put();
-                } else {
-                    kernel.tcxNeededKey.incrementAndGet();
-                    kernel.neededKey(dir).incrementAndGet();
-                }
-            } catch (MprogException e) {
-                throw fail(call, e);
-            }
-        }
+        tcx.progAttach(ifindex, attachType, progFd, flags, relativeFdOrId, replaceProgFd, expectedRevision);
     }
 
     @Override
     public void progDetach(int ifindex, int attachType, int progFd, int flags, int relativeFdOrId, long expectedRevision)
             throws BpfException {
-        String call = "BPF_PROG_DETACH";
-        synchronized (kernel.rtnl) {
-            alive();
-            TcDirection dir = tcxDirection(attachType, call);
-            checkFlags(flags, call);
-            SimProg prog = progFd == 0 ? null : progOfFd(progFd, Uapi.BPF_PROG_TYPE_SCHED_CLS, call + " attach_bpf_fd");
-            SimDevice d = dev(ifindex, call);
-            try {
-                var done = d.hook(dir).detach(prog, null, flags, relativeFdOrId, expectedRevision, lookup);
-                kernel.tcxNeededKey.decrementAndGet();
-                kernel.neededKey(dir).decrementAndGet();
-                done.prog().put();
-            } catch (MprogException e) {
-                throw fail(call, e);
-            }
-        }
+        tcx.progDetach(ifindex, attachType, progFd, flags, relativeFdOrId, expectedRevision);
     }
 
     @Override
     public QueryResult progQuery(int ifindex, int attachType, int queryFlags, int count) throws BpfException {
-        String call = "BPF_PROG_QUERY";
-        synchronized (kernel.rtnl) {
-            alive();
-            if ((queryFlags & ~1) != 0) {
-                throw new BpfException(Errno.EINVAL, call + ": query_flags 0x" + Integer.toHexString(queryFlags)
-                        + " has bits besides BPF_F_QUERY_EFFECTIVE");
-            }
-            TcDirection dir = tcxDirection(attachType, call);
-            if (count < 0) {
-                throw new BpfException(Errno.EINVAL, call + ": buffer count " + count + " is negative");
-            }
-            SimDevice d = dev(ifindex, call);
-            if (queryFlags != 0) {
-                throw new BpfException(Errno.EINVAL, call + ": tcx takes no query_flags (got " + queryFlags + ")");
-            }
-            var q = d.hook(dir).query(count, p -> p.id, l -> l.id);
-            return new QueryResult(q.errno() == null ? 0 : q.errno().number(), 0, q.count(), q.revision(), q.progIds(),
-                    q.linkIds());
-        }
+        return tcx.progQuery(ifindex, attachType, queryFlags, count);
     }
-
-    // ---- tcx links ----
 
     @Override
     public int linkCreate(int progFd, int ifindex, int attachType, int flags, int relativeFdOrId, long expectedRevision)
             throws BpfException {
-        String call = "BPF_LINK_CREATE";
-        synchronized (kernel.rtnl) {
-            alive();
-            SimProg prog = progOfFd(progFd, call + " prog_fd");
-            if (prog.type != Uapi.BPF_PROG_TYPE_SCHED_CLS) {
-                throw new BpfException(Errno.EINVAL, call + ": " + prog + " is not SCHED_CLS (type " + prog.type + ")");
-            }
-            TcDirection dir = tcxDirection(attachType, call);
-            checkFlags(flags, call);
-            SimDevice d = dev(ifindex, call);
-            int id = kernel.nextLinkId();
-            SimLink[] self = new SimLink[1];
-            SimLink link = new SimLink(id, prog, d, dir, () -> releaseLink(self[0]));
-            self[0] = link;
-            try {
-                d.hook(dir).attach(prog, link, null, flags, relativeFdOrId, expectedRevision, lookup);
-            } catch (MprogException e) {
-                throw fail(call, e);
-            }
-            prog.get();
-            kernel.tcxNeededKey.incrementAndGet();
-            kernel.neededKey(dir).incrementAndGet();
-            kernel.links.put(id, link);
-            link.get();
-            return install(link);
-        }
-    }
-
-    /** tcx_link_release: the last reference went (or LINK_DETACH): remove the slot if still attached. */
-    private void detachLink(SimLink link) {
-        SimDevice d = link.dev;
-        if (d == null) {
-            return;
-        }
-        try {
-            d.hook(link.dir).detach(link.prog, link, 0, 0, 0, lookup);
-            kernel.tcxNeededKey.decrementAndGet();
-            kernel.neededKey(link.dir).decrementAndGet();
-        } catch (MprogException e) {
-            throw new IllegalStateException("link " + link.id + " could not leave its hook: " + e.getMessage(), e);
-        }
-        link.dev = null;
-    }
-
-    private void releaseLink(SimLink link) {
-        detachLink(link);
-        kernel.links.remove(link.id);
-        link.prog.put();
+        return tcx.linkCreate(progFd, ifindex, attachType, flags, relativeFdOrId, expectedRevision);
     }
 
     @Override
     public void linkUpdate(int linkFd, int newProgFd, int flags, int oldProgFd) throws BpfException {
-        String call = "BPF_LINK_UPDATE";
-        synchronized (kernel.rtnl) {
-            alive();
-            if ((flags & ~Uapi.BPF_F_REPLACE) != 0) {
-                throw new BpfException(Errno.EINVAL, call + ": flags " + Uapi.flagNames(flags) + " (only REPLACE is allowed)");
-            }
-            SimLink link = linkOfFd(linkFd, call + " link_fd");
-            SimProg nprog = progOfFd(newProgFd, call + " new_prog_fd");
-            SimProg oprog = null;
-            if ((flags & Uapi.BPF_F_REPLACE) != 0) {
-                oprog = progOfFd(oldProgFd, call + " old_prog_fd");
-            } else if (oldProgFd != 0) {
-                throw new BpfException(Errno.EINVAL, call + ": old_prog_fd given without BPF_F_REPLACE");
-            }
-            SimDevice d = link.dev;
-            if (d == null) {
-                throw new BpfException(Errno.ENOLINK, call + ": " + link + " is no longer attached");
-            }
-            if (oprog != null && oprog != link.prog) {
-                throw new BpfException(Errno.EPERM, call + ": old_prog_fd names " + oprog + " but the link holds " + link.prog);
-            }
-            SimProg current = link.prog;
-            if (current == nprog) {
-                return;
-            }
-            try {
-                d.hook(link.dir).update(nprog, link, current, lookup);
-            } catch (MprogException e) {
-                throw fail(call, e);
-            }
-            nprog.get();
-            link.prog = nprog;
-            current.put();
-        }
+        tcx.linkUpdate(linkFd, newProgFd, flags, oldProgFd);
     }
 
     @Override
     public void linkDetach(int linkFd) throws BpfException {
-        synchronized (kernel.rtnl) {
-            alive();
-            SimLink link = linkOfFd(linkFd, "BPF_LINK_DETACH link_fd");
-            detachLink(link);
-        }
+        tcx.linkDetach(linkFd);
     }
 
     @Override
     public LinkInfo linkInfo(int linkFd) throws BpfException {
-        synchronized (kernel.rtnl) {
-            SimLink l = linkOfFd(linkFd, "BPF_OBJ_GET_INFO_BY_FD");
-            SimDevice d = l.dev;
-            return new LinkInfo(l.id, Uapi.BPF_LINK_TYPE_TCX, l.prog.id, d == null ? 0 : d.ifindex, l.dir.attachType());
-        }
+        return tcx.linkInfo(linkFd);
     }
 
     @Override
