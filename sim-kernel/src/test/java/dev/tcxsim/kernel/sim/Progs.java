@@ -45,4 +45,20 @@ final class Progs {
         b.put(payload);
         return b.array();
     }
+    /** map[0] = 42 (u64) through bpf_map_update_elem, bpf_trace_printk("hi\n"), return TCX_NEXT. */
+    static ProgramSpec writeAndPrint(String name, int mapFd) {
+        return ProgramSpec.raw(name, 3,
+                0x62L | 10 << 8 | (-4 & 0xffffL) << 16,                       // *(u32 *)(r10 - 4) = 0
+                0x7aL | 10 << 8 | (-16 & 0xffffL) << 16 | 42L << 32,          // *(u64 *)(r10 - 16) = 42
+                0x18L | 1 << 8 | 1 << 12 | (long) mapFd << 32, 0L,            // r1 = map
+                0xbfL | 2 << 8 | 10 << 12, 0x07L | 2 << 8 | (long) -4 << 32,  // r2 = r10 - 4
+                0xbfL | 3 << 8 | 10 << 12, 0x07L | 3 << 8 | (long) -16 << 32, // r3 = r10 - 16
+                0xb7L | 4 << 8,                                                // r4 = 0
+                0x85L | 2L << 32,                                              // call bpf_map_update_elem
+                0x62L | 10 << 8 | (-20 & 0xffffL) << 16 | 0x000a6968L << 32,  // "hi\n\0" at r10 - 20
+                0xbfL | 1 << 8 | 10 << 12, 0x07L | 1 << 8 | (long) -20 << 32, // r1 = r10 - 20
+                0xb7L | 2 << 8 | 4L << 32,                                     // r2 = 4
+                0x85L | 6L << 32,                                              // call bpf_trace_printk
+                0xb7L | (long) -1 << 32, 0x95L);                               // return TCX_NEXT
+    }
 }

@@ -198,4 +198,17 @@ class SimKernelTest {
         p.unpin("progs/a");
         assertEquals(Errno.ENOENT, assertThrows(BpfException.class, () -> p.unpin("progs/a")).errno());
     }
+    @Test
+    void traceCarriesMapWritesAndPrintkLines() throws BpfException {
+        VethPair v = net();
+        int map = p.mapCreate(dev.tcxsim.vm.elf.MapSpec.of("seen", 2, 4, 8, 1, 0));
+        p.progAttach(v.peerIfindex(), IN, p.progLoad(Progs.writeAndPrint("tell", map), new int[0]), 0, 0, 0, 0);
+        send();
+        TraceEvent run = k.lastTrace().events().stream().filter(e -> e.kind() == TraceEvent.Kind.TCX_RUN)
+                .findFirst().orElseThrow();
+        assertEquals("", run.reason(), k.lastTrace().toString());
+        assertEquals(List.of("seen[00000000]=2a00000000000000"), run.mapWrites());
+        assertEquals(List.of("hi"), run.printk());
+        assertEquals(42, p.mapLookup(map, new byte[4])[0]);
+    }
 }
