@@ -74,6 +74,9 @@ class MemGoldenTest {
                 of("atomic cmpxchg32 compares the low half", a().st(W, R10, -4, 7).ldImm64(R0, 0x100000007L).mov64(R1, 9)
                         .atomic(W, R10, R1, -4, CMPXCHG).ldx(W, R2, R10, -4).alu64(MUL, R0, 100).alu64r(ADD, R0, R2)
                         .exit(), 709),
+                of("load-acquire and store-release", a().st(DW, R10, -8, 0).mov64(R1, 0x1234)
+                        .atomic(W, R10, R1, -8, STORE_REL).atomic(DW, R0, R10, -8, LOAD_ACQ).exit(), 0x1234),
+                of("load-acquire of a byte", a().st(DW, R10, -8, 0x7f80).atomic(B, R0, R10, -8, LOAD_ACQ).exit(), 0x80),
                 folded("atomic fetch add 32 zero-extends", a().st(W, R10, -4, -1).mov64(R1, 1)
                         .atomic(W, R10, R1, -4, ADD | FETCH).mov64r(R0, R1), 0xffffffffL));
     }

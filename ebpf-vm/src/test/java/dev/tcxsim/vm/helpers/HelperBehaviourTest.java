@@ -93,6 +93,47 @@ class HelperBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Modes.Mode.class)
+    void traceVprintkTakesAnArgumentArray(Modes.Mode mode) throws Exception {
+        byte[] fmt = "%s:%c:%lx|%5d|%-3u|\0".getBytes();
+        Asm a = new Asm();
+        for (int i = 0; i < fmt.length; i++) {
+            a.st(B, R10, -64 + i, fmt[i]);
+        }
+        a.st(W, R10, -24, 0x00006968); // "hi"
+        a.mov64r(R1, R10).alu64(ADD, R1, -24).stx(DW, R10, R1, -128); // args[0] = &"hi"
+        a.st(DW, R10, -120, 'Z').ldImm64(R1, 0xabcdef0123L).stx(DW, R10, R1, -112).st(DW, R10, -104, 42)
+                .st(DW, R10, -96, 7);
+        a.mov64r(R1, R10).alu64(ADD, R1, -64).mov64(R2, fmt.length).mov64r(R3, R10).alu64(ADD, R3, -128)
+                .mov64(R4, 40).call(Helpers.TRACE_VPRINTK).mov64r(R6, R0)
+                .mov64r(R1, R10).alu64(ADD, R1, -64).mov64(R2, fmt.length).mov64r(R3, R10).alu64(ADD, R3, -128)
+                .mov64(R4, 32).call(Helpers.TRACE_VPRINTK).alu64(LSH, R0, 32).alu64r(OR, R0, R6).exit();
+        List<String> lines = new ArrayList<>();
+        RunEnv env = new RunEnv() {
+            @Override
+            public void tracePrintk(String line) {
+                lines.add(line);
+            }
+        };
+        RunResult r = run(Modes.vm(mode).loadRaw("vprintk", List.of(), a.build()), new SkBuff(Modes.packet(64)), env);
+        assertEquals(List.of("hi:Z:abcdef0123|   42|7  |"), lines);
+        assertEquals("hi:Z:abcdef0123|   42|7  |".length(), (int) r.r0());
+        assertEquals(-22, (int) (r.r0() >> 32), "five conversions with four arguments is EINVAL");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void ldImm64PseudoSources(Modes.Mode mode) throws Exception {
+        // BPF_PSEUDO_BTF_ID loads 0 here (no kernel objects); BPF_PSEUDO_FUNC loads something that is not NULL
+        long[] insns = new Asm().raw(dev.tcxsim.vm.isa.Op.make(LD_IMM64, R1, PSEUDO_BTF_ID, 0, 77)).raw(0)
+                .raw(dev.tcxsim.vm.isa.Op.make(LD_IMM64, R2, PSEUDO_FUNC, 0, 5)).raw(0)
+                .mov64r(R0, R1).jmp(JEQ, R2, 0, "out").alu64(ADD, R0, 5).label("out").exit()
+                .label("f").ret(0).build();
+        assertEquals(5, run(Modes.vm(mode).loadRaw("pseudo", List.of(), insns), new SkBuff(Modes.packet(64)),
+                RunEnv.DEFAULT).r0());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
     void ringbufRecordsReachTheReader(Modes.Mode mode) throws Exception {
         List<BpfMap> maps = Modes.maps(MapSpec.of("events", BpfMap.TYPE_RINGBUF, 0, 0, 4096, 0));
         // reserve 8 bytes, write len there, submit; then output 4 bytes of mark
