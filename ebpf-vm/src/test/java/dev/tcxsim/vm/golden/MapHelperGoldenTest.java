@@ -80,6 +80,8 @@ class MapHelperGoldenTest {
                         40, 0x1111, 0x2222, 0x20 | 2)), 0),
                 of("skb_store_bytes", a().st(W, R10, -4, 0x44332211).mov64(R2, 6).mov64r(R3, R10).alu64(ADD, R3, -4)
                         .mov64(R4, 4).mov64(R5, 0).call(Helpers.SKB_STORE_BYTES).exit(), 0),
+                of("skb_store_bytes with BPF_F_RECOMPUTE_CSUM", a().st(W, R10, -4, 0x55667788).mov64(R2, 30)
+                        .mov64r(R3, R10).alu64(ADD, R3, -4).mov64(R4, 4).mov64(R5, 1).call(Helpers.SKB_STORE_BYTES).exit(), 0),
                 of("skb_store_bytes beyond the packet", a().st(W, R10, -4, 1).mov64(R2, 62).mov64r(R3, R10).alu64(ADD, R3, -4)
                         .mov64(R4, 4).mov64(R5, 0).call(Helpers.SKB_STORE_BYTES).exit(), -14),
                 of("skb_store_bytes bad flags", a().st(W, R10, -4, 1).mov64(R2, 0).mov64r(R3, R10).alu64(ADD, R3, -4)

@@ -109,6 +109,12 @@ class MemoryFaultTest {
     }
 
     @Test
+    void contextOutOfBounds() throws Exception {
+        String f = fault(new Asm().mov64r(R2, R1).alu64(ADD, R2, 200).ldx(W, R0, R2, 0).exit());
+        assertContains(f, "insn 2", "invalid context access", "__sk_buff+200", "outside struct __sk_buff (192 bytes)");
+    }
+
+    @Test
     void mapHandleIsNotMemory() throws Exception {
         String f = fault(new Asm().ldMap(R1, 0).ldx(W, R0, R1, 0).exit(), ARRAY);
         assertContains(f, "insn 2", "load of 4 bytes at the map object 'counters' is invalid");
