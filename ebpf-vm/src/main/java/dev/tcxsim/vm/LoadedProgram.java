@@ -22,6 +22,7 @@ public final class LoadedProgram {
     private final long budget;
     private final Supplier<AutoCloseable> enter;
     private volatile Executor executor;
+    private volatile boolean lastRunCompiled;
 
     LoadedProgram(ProgramSpec spec, long[] insns, int[] functionStarts, long budget, Supplier<AutoCloseable> enter) {
         this.spec = spec;
@@ -88,6 +89,7 @@ public final class LoadedProgram {
         RunState st = new RunState(skb, env == null ? RunEnv.DEFAULT : env, budget, this);
         try (AutoCloseable entered = enter.get()) {
             long r0 = executor.execute(st, Ptr.make(Ptr.CTX, 0), 0);
+            lastRunCompiled = st.exitedCompiled;
             return new RunResult(r0, st.redirect, null, st.insns);
         } catch (BpfFault f) {
             return new RunResult(0, null, st.current.describe(f.pc()) + ": " + f.getMessage(), st.insns);
@@ -96,6 +98,14 @@ public final class LoadedProgram {
         } catch (Exception e) {
             throw new IllegalStateException("program " + name() + " failed inside the VM: " + e, e);
         }
+    }
+
+    /**
+     * Whether the most recent successful run (on any thread) left its last function through
+     * Graal-compiled code; for tests and diagnostics that check the compiler really ran.
+     */
+    public boolean lastRunCompiled() {
+        return lastRunCompiled;
     }
 
     /** "insn 12 (line foo.c:33)" or "insn 12" without line info. */

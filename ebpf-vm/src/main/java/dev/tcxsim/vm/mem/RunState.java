@@ -28,6 +28,8 @@ public final class RunState {
     public int tailCalls;
     /** The program now running (changes on a tail call); names the fault's source line. */
     public LoadedProgram current;
+    /** Set at the entry function's exit: whether that exit ran in Graal-compiled code. */
+    public boolean exitedCompiled;
     /** Always 0; not final, so the compiler cannot know it (see EbpfFunctionNode.hideConstants). */
     public long zero;
     private long prandom;

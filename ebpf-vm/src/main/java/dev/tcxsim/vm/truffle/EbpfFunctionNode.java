@@ -237,6 +237,7 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
                     int op = opcode & 0xf0;
                     if (op == Op.EXIT) {
                         st.insns = frame.getLong(COUNT_SLOT);
+                        st.exitedCompiled = CompilerDirectives.inCompiledCode();
                         return frame.getLong(0);
                     } else if (op == Op.CALL) {
                         if (src == Op.PSEUDO_CALL) {

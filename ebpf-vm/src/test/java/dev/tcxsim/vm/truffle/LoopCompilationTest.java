@@ -13,7 +13,9 @@ import java.util.List;
 import static dev.tcxsim.vm.isa.Op.*;
 import static dev.tcxsim.vm.support.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Loops under compilation: a loop entered with constant registers must compile (partial
@@ -28,6 +30,24 @@ class LoopCompilationTest {
             assertNull(r.fault());
             assertEquals(expected, r.r0(), "run " + i);
         }
+        assertTrue(p.lastRunCompiled(), "after the profiles settled the program ran as compiled code");
+    }
+
+    @Test
+    void interpretedModeNeverCompiles() throws Exception {
+        LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadRaw("flat", List.of(), new Asm().mov64(R0, 3).exit().build());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(3, p.run(new SkBuff(Modes.packet(64)), RunEnv.DEFAULT).r0());
+        }
+        assertFalse(p.lastRunCompiled());
+    }
+
+    @Test
+    void straightLineCodeRunsCompiledOnTheFirstCall() throws Exception {
+        LoadedProgram p = Modes.vm(Modes.Mode.COMPILED).loadRaw("flat", List.of(),
+                new Asm().mov64(R0, 3).alu64(MUL, R0, 7).exit().build());
+        assertEquals(21, p.run(new SkBuff(Modes.packet(64)), RunEnv.DEFAULT).r0());
+        assertTrue(p.lastRunCompiled());
     }
 
     @Test
