@@ -28,7 +28,8 @@ import static dev.tcxsim.conformance.cases.Tcx.REPLACE;
  *   <li>the revision grows by one on each successful change and stays on each failure,</li>
  *   <li>a failed step changes nothing; no program is ever attached twice (EEXIST),</li>
  *   <li>plain operations never remove or replace a link's slot (EBUSY), and links only move their own,</li>
- *   <li>flags outside the tcx mask are always EINVAL; a short query buffer is always ENOSPC.</li>
+ *   <li>flags outside the tcx mask are always EINVAL; a short query buffer is always ENOSPC;</li>
+ *   <li>a stale expected_revision is always ESTALE; a clsact qdisc keeps an empty hook's revision.</li>
  * </ul>
  * Where a successful step lands follows the documented rules (append, prepend, before/after a
  * program, replace in place, remove first/last/named).
@@ -48,7 +49,8 @@ class StatefulRandomTest {
     private static List<Step> draw(SplittableRandom r) {
         List<Step> steps = new ArrayList<>();
         int n = 10 + r.nextInt(30);
-        String[] ops = {"attach", "attach", "attach", "detach", "detach", "link", "linkDetach", "linkUpdate", "linkClose", "query"};
+        String[] ops = {"attach", "attach", "attach", "detach", "detach", "link", "linkDetach", "linkUpdate", "linkClose",
+            "query", "clsact", "stale"};
         for (int i = 0; i < n; i++) {
             steps.add(new Step(ops[r.nextInt(ops.length)], r.nextInt(PROGS), r.nextInt(PROGS), r.nextInt(8)));
         }
@@ -72,6 +74,7 @@ class StatefulRandomTest {
         final boolean[] linkAttached = new boolean[LINKS];
         final List<Slot> ref = new ArrayList<>();
         long revision = 1;
+        boolean clsact;
         String problem;
 
         Run(Kernel k, int serial) throws BpfException {
@@ -114,6 +117,8 @@ class StatefulRandomTest {
                     case "linkDetach" -> changed = linkDetach(s);
                     case "linkUpdate" -> changed = linkUpdate(s);
                     case "linkClose" -> changed = linkClose(s);
+                    case "clsact" -> clsact(s);
+                    case "stale" -> stale(s);
                     default -> query(s);
                 }
             } catch (BpfException e) {
@@ -338,6 +343,33 @@ class StatefulRandomTest {
             return true;
         }
 
+        /** Adds or removes the clsact qdisc: it keeps an empty entry (and its revision) alive. */
+        void clsact(Step s) throws BpfException {
+            if (clsact) {
+                k.qdiscDelClsact(devName);
+            } else {
+                k.qdiscAddClsact(devName);
+            }
+            clsact = !clsact;
+        }
+
+        /** An attach with a wrong expected_revision: always ESTALE, nothing changes. */
+        void stale(Step s) throws BpfException {
+            try {
+                p.progAttach(dev, INGRESS, progFds[s.a()], 0, 0, 0, currentRevision() + 1 + s.variant());
+            } catch (BpfException e) {
+                if (e.errno() != Errno.ESTALE) {
+                    problem(s + ": a stale expected_revision gave " + e.errno());
+                }
+                throw e;
+            }
+            problem(s + ": an attach with a stale expected_revision succeeded");
+        }
+
+        long currentRevision() {
+            return ref.isEmpty() && !clsact ? 1 : revision;
+        }
+
         void query(Step s) throws BpfException {
             int buf = s.variant();
             QueryResult q = p.progQuery(dev, INGRESS, 0, buf);
@@ -371,10 +403,10 @@ class StatefulRandomTest {
                         + " links " + Arrays.toString(wantLinks));
             }
             // An empty hook without clsact loses its entry: the revision starts again at 1.
-            long want = ref.isEmpty() ? 1 : revision;
-            if (ref.isEmpty()) {
+            if (ref.isEmpty() && !clsact) {
                 revision = 1;
             }
+            long want = revision;
             if (q.revision() != want) {
                 problem("after " + s + (err == null ? "" : " (" + err + ")") + " the revision is " + q.revision()
                         + ", expected " + want);
