@@ -61,4 +61,9 @@ final class Progs {
                 0x85L | 6L << 32,                                              // call bpf_trace_printk
                 0xb7L | (long) -1 << 32, 0x95L);                               // return TCX_NEXT
     }
+    /** bpf_redirect_neigh(ifindex, NULL, 0, 0); exit with its result. */
+    static ProgramSpec redirectNeigh(String name, int ifindex) {
+        return ProgramSpec.raw(name, 3, 0xb7L | 1 << 8 | (long) ifindex << 32, 0xb7L | 2 << 8, 0xb7L | 3 << 8,
+                0xb7L | 4 << 8, 0x85L | 152L << 32, 0x95L);
+    }
 }

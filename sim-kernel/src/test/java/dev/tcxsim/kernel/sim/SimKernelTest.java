@@ -211,4 +211,15 @@ class SimKernelTest {
         assertEquals(List.of("hi"), run.printk());
         assertEquals(42, p.mapLookup(map, new byte[4])[0]);
     }
+    @Test
+    void redirectNeighIsApproximatedAsATransmitOnTheTarget() throws BpfException {
+        VethPair v = net();
+        VethPair w = k.addVeth("wa", "wb");
+        PacketTap onWb = k.tap("wb");
+        p.progAttach(v.peerIfindex(), IN, p.progLoad(Progs.redirectNeigh("neigh", w.ifindex()), new int[0]), 0, 0, 0, 0);
+        send();
+        assertEquals(1, onWb.frames().size(), k.lastTrace().toString());
+        assertTrue(k.lastTrace().events().stream().anyMatch(e -> e.kind() == TraceEvent.Kind.REDIRECT
+                && e.target() == w.ifindex() && e.verdict().startsWith("redirect_neigh")));
+    }
 }
