@@ -25,6 +25,7 @@ class RandomProgramTest {
         String one = System.getProperty("tcxsim.seed");
         int count = Integer.getInteger("tcxsim.randomPrograms", 60);
         int kernelChecked = 0;
+        String firstRefusal = null;
         for (int i = 0; i < (one != null ? 1 : count); i++) {
             long seed = one != null ? Long.parseLong(one) : BASE_SEED + i;
             long[] insns = RandomPrograms.generate(seed);
@@ -42,6 +43,9 @@ class RandomProgramTest {
                 try {
                     k = KernelBpf.run(insns, Modes.packet(64));
                 } catch (KernelBpf.BpfError e) {
+                    if (firstRefusal == null) {
+                        firstRefusal = ctx + ": " + e.getMessage();
+                    }
                     continue; // the generator aims at programs the kernel accepts; a refusal is not a disagreement
                 }
                 assertEquals((int) ref.result().r0(), k.retval(), ctx + ": the kernel's retval");
@@ -49,7 +53,7 @@ class RandomProgramTest {
             }
         }
         if (KernelBpf.available() && one == null) {
-            assertTrue(kernelChecked >= count / 2, "the kernel accepted only " + kernelChecked + " of " + count + " programs");
+            assertTrue(kernelChecked >= count / 2, "the kernel accepted only " + kernelChecked + " of " + count + " programs; the first refusal: " + firstRefusal);
         }
     }
 }

@@ -9,9 +9,10 @@ import static dev.tcxsim.vm.isa.Op.*;
 import static dev.tcxsim.vm.support.Asm.*;
 
 /**
- * Seeded generator of well-formed, terminating programs (forward jumps only) that the kernel's
- * verifier also accepts: every register and stack slot is written before it is read, r9 keeps
- * the context and r10 the frame, and the result folds every register into r0.
+ * Seeded generator of well-formed, terminating programs that the kernel's verifier also accepts:
+ * forward jumps, small counted loops (counter in a stack slot), and calls to a generated
+ * sub-program; every register and stack slot is written before it is read (r1-r5 again after a
+ * call), r9 keeps the context and r10 the frame, and the result folds every register into r0.
  */
 final class RandomPrograms {
     private static final int[] ALU_OPS = {ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, MOD, XOR, MOV, ARSH};
@@ -98,6 +99,21 @@ final class RandomPrograms {
                 }
             } else if (kind < 80) {
                 a.ldx(W, dst, R9, CTX_FIELDS[rnd.nextInt(CTX_FIELDS.length)]);
+            } else if (kind < 81) {
+                // a counted loop of 1..5 rounds over a few ALU instructions; the counter lives in slot 9
+                String loop = "loop" + labels++;
+                a.st(DW, R10, -72, rnd.nextInt(1, 6)).label(loop);
+                for (int k = rnd.nextInt(1, 4); k > 0; k--) {
+                    randomAlu(a, rnd, rnd.nextInt(8), rnd.nextInt(9));
+                }
+                a.ldx(DW, R8, R10, -72).alu64(SUB, R8, 1).stx(DW, R10, R8, -72).jmp(JNE, R8, 0, loop);
+            } else if (kind < 82) {
+                a.mov64r(R1, src).mov64r(R2, dst).callLocal("sub").mov64r(dst, R0);
+                for (int r = 1; r <= 5; r++) {
+                    if (r != dst) {
+                        a.mov64(r, rnd.nextInt(-1000, 1000));
+                    }
+                }
             } else if (kind < 84) {
                 a.atomic(rnd.nextBoolean() ? DW : W, R10, src, -8 * rnd.nextInt(1, 9),
                         new int[] {ADD, OR, AND, XOR, ADD | FETCH, XOR | FETCH, XCHG}[rnd.nextInt(7)]);
@@ -128,11 +144,31 @@ final class RandomPrograms {
         for (String l : placeAt.get(n)) {
             a.label(l);
         }
+        // one call always, so the sub-program is reachable (the kernel refuses unreachable code)
+        a.mov64r(R1, R3).mov64r(R2, R4).callLocal("sub").mov64r(R5, R0);
+        for (int r = 1; r <= 4; r++) {
+            a.mov64(r, rnd.nextInt(-1000, 1000));
+        }
         for (int r = 1; r <= 8; r++) {
             a.alu64r(XOR, R0, r).alu64(LSH, R0, 1);
         }
         a.ldx(DW, R1, R10, -8).alu64r(ADD, R0, R1);
         a.mov64r(R1, R0).alu64(RSH, R1, 32).alu64r(XOR, R0, R1).exit();
+        // the sub-program may use only its arguments r1, r2 and r0
+        a.label("sub").mov64r(R0, R1);
+        for (int k = rnd.nextInt(1, 6); k > 0; k--) {
+            randomAlu(a, rnd, rnd.nextInt(3), rnd.nextInt(3));
+        }
+        a.exit();
         return a.build();
+    }
+
+    private static void randomAlu(Asm a, SplittableRandom rnd, int dst, int src) {
+        int op = ALU_OPS[rnd.nextInt(ALU_OPS.length)];
+        boolean is64 = rnd.nextBoolean();
+        boolean x = rnd.nextBoolean();
+        int imm = op == LSH || op == RSH || op == ARSH ? rnd.nextInt(is64 ? 64 : 32)
+                : op == DIV || op == MOD ? rnd.nextInt(1, 50) : rnd.nextInt(-300, 300);
+        a.aluOff(is64 ? ALU64 : ALU, op, x, dst, x ? src : 0, 0, x ? 0 : imm);
     }
 }
