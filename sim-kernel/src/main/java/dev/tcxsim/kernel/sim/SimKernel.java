@@ -34,6 +34,8 @@ public final class SimKernel implements Kernel {
 
     final Object rtnl = new Object();
     final ProgramRuntime runtime;
+    private final boolean ownsRuntime;
+    private boolean closed;
     private final Map<String, SimDevice> devicesByName = new LinkedHashMap<>();
     private final Map<Integer, SimDevice> devicesByIndex = new TreeMap<>();
     /** Read by packets without the lock: replaced whole on every device change. */
@@ -58,14 +60,19 @@ public final class SimKernel implements Kernel {
     private final Datapath datapath = new Datapath(this);
     private volatile Trace lastTrace = new Trace();
 
-    /** A kernel whose programs run on ebpf-vm. */
+    /** A kernel whose programs run on ebpf-vm; closing the kernel closes its VM. */
     public SimKernel() {
-        this(VmRuntime.create());
+        this(VmRuntime.create(), true);
     }
 
-    /** A kernel with another program runtime (tests of the datapath logic). */
+    /** A kernel with another program runtime (tests of the datapath logic); the caller keeps owning it. */
     public SimKernel(ProgramRuntime runtime) {
+        this(runtime, false);
+    }
+
+    private SimKernel(ProgramRuntime runtime, boolean ownsRuntime) {
         this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
         SimDevice lo = newDevice("lo", "loopback");
         lo.addresses.add(new int[] {Ipv4.parse("127.0.0.1"), 8});
     }
@@ -479,6 +486,10 @@ public final class SimKernel implements Kernel {
     @Override
     public void close() {
         synchronized (rtnl) {
+            if (closed) {
+                return;
+            }
+            closed = true;
             for (SimProcess p : List.copyOf(processes)) {
                 p.exit();
             }
@@ -490,6 +501,9 @@ public final class SimKernel implements Kernel {
                 unregister(d);
             }
             sockets.clear();
+        }
+        if (ownsRuntime) {
+            runtime.close();
         }
     }
 

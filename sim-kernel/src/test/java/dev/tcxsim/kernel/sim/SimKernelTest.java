@@ -222,4 +222,16 @@ class SimKernelTest {
         assertTrue(k.lastTrace().events().stream().anyMatch(e -> e.kind() == TraceEvent.Kind.REDIRECT
                 && e.target() == w.ifindex() && e.verdict().startsWith("redirect_neigh")));
     }
+    @Test
+    void closeRemovesEverythingAndIsIdempotent() throws BpfException {
+        VethPair v = net();
+        int a = load("a", 0);
+        p.progAttach(v.peerIfindex(), IN, a, 0, 0, 0, 0);
+        p.objPin(a, "keep");
+        k.close();
+        k.close();
+        assertEquals(0, k.tcxNeededKey());
+        assertTrue(k.devices().isEmpty(), "devices left: " + k.devices());
+        assertTrue(k.progs.isEmpty(), "programs left: " + k.progs);
+    }
 }
