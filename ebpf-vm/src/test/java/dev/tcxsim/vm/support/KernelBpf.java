@@ -89,8 +89,11 @@ public final class KernelBpf {
         return rc;
     }
 
-    /** A map created in the kernel for one test run. */
-    public record KernelMap(int type, int keySize, int valueSize, int maxEntries) {
+    /** A map created in the kernel for one test run; {@code initial} (nullable) becomes the value at key 0. */
+    public record KernelMap(int type, int keySize, int valueSize, int maxEntries, int flags, byte[] initial) {
+        public KernelMap(int type, int keySize, int valueSize, int maxEntries) {
+            this(type, keySize, valueSize, maxEntries, 0, null);
+        }
     }
 
     /** What the kernel returned for one test run. */
@@ -113,11 +116,25 @@ public final class KernelBpf {
                     attr.set(ValueLayout.JAVA_INT, 4, maps[i].keySize());
                     attr.set(ValueLayout.JAVA_INT, 8, maps[i].valueSize());
                     attr.set(ValueLayout.JAVA_INT, 12, maps[i].maxEntries());
+                    attr.set(ValueLayout.JAVA_INT, 16, maps[i].flags());
                     long fd = bpf(arena, BPF_MAP_CREATE, attr);
                     if (fd < 0) {
                         throw new BpfError("BPF_MAP_CREATE", (int) -fd, null);
                     }
                     mapFds[i] = (int) fd;
+                    if (maps[i].initial() != null && maps[i].initial().length > 0) {
+                        MemorySegment key = arena.allocate(Math.max(4, maps[i].keySize()));
+                        MemorySegment value = arena.allocate(maps[i].valueSize());
+                        value.copyFrom(MemorySegment.ofArray(maps[i].initial()));
+                        MemorySegment ua = arena.allocate(32);
+                        ua.set(ValueLayout.JAVA_INT, 0, mapFds[i]);
+                        ua.set(ValueLayout.JAVA_LONG, 8, key.address());
+                        ua.set(ValueLayout.JAVA_LONG, 16, value.address());
+                        long rc = bpf(arena, BPF_MAP_UPDATE_ELEM, ua);
+                        if (rc < 0) {
+                            throw new BpfError("BPF_MAP_UPDATE_ELEM", (int) -rc, null);
+                        }
+                    }
                 }
                 MemorySegment code = arena.allocate(8L * insns.length, 8);
                 for (int i = 0; i < insns.length; i++) {
