@@ -2,13 +2,16 @@ package dev.tcxsim.conformance.cases;
 
 import dev.tcxsim.conformance.harness.KernelTest;
 import dev.tcxsim.conformance.harness.TestData;
+import dev.tcxsim.kernel.BpfProcess;
 import dev.tcxsim.kernel.Kernel;
 import dev.tcxsim.kernel.LoadedObjectFds;
 import dev.tcxsim.kernel.PacketTap;
 import dev.tcxsim.kernel.TcDirection;
+import dev.tcxsim.kernel.UdpSocket;
 import dev.tcxsim.tcx.Errno;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.ElfLoader;
+import dev.tcxsim.vm.elf.MapSpec;
 import dev.tcxsim.vm.elf.ProgramSpec;
 
 import static dev.tcxsim.conformance.cases.Tcx.errno;
@@ -106,5 +109,22 @@ class VerdictTest {
         n.send("two");
         assertEquals(1, n.delivered());
         assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0, 0, 0}, n.p.mapLookup(fds.map("runs"), zero));
+    }
+    @KernelTest
+    void loopbackRunsEgressThenIngressAndDropsTheMartian(Kernel k) throws Exception {
+        BpfProcess p = k.process("lo");
+        int lo = k.ifindex("lo");
+        int counters = p.mapCreate(MapSpec.of("runs", 2, 4, 8, 2, 0));
+        UdpSocket sock = k.udpListen("127.0.0.1", 5001);
+        p.progAttach(lo, TcDirection.EGRESS.attachType(), p.progLoad(Net.countingSpec("lo_out", 0, -1, counters), new int[0]),
+                0, 0, 0, 0);
+        p.progAttach(lo, TcDirection.INGRESS.attachType(), p.progLoad(Net.countingSpec("lo_in", 1, 0, counters), new int[0]),
+                0, 0, 0, 0);
+        k.transmit("lo", Net.udpFrame("127.0.0.2", "127.0.0.1", 5001, new byte[] {'l', 'o'}));
+        assertEquals(1, p.mapLookup(counters, new byte[] {0, 0, 0, 0})[0]);
+        assertEquals(1, p.mapLookup(counters, new byte[] {1, 0, 0, 0})[0]);
+        // A frame injected with AF_PACKET carries no route: 127.0.0.1 from the wire is a martian
+        // destination (route_localnet is off), so the stack drops it after both hooks ran.
+        assertEquals(0, sock.received().size());
     }
 }

@@ -185,6 +185,14 @@ final class Datapath {
             trace.add(TraceEvent.step(TraceEvent.Kind.LEAVE, dev.name, "", "passed up", 0, "not an IPv4/UDP frame: no socket to deliver to"));
             return;
         }
+        if (udp.dstIp() >>> 24 == 127 || udp.srcIp() >>> 24 == 127) {
+            // a frame from the wire (AF_PACKET included) has no route attached yet; with
+            // route_localnet off, 127/8 on either side is a martian and ip_route_input drops it
+            trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0,
+                    "IP_INADDRERRORS: martian " + (udp.dstIp() >>> 24 == 127 ? "destination " + Ipv4.format(udp.dstIp())
+                            : "source " + Ipv4.format(udp.srcIp())) + " (loopback address from the wire)"));
+            return;
+        }
         if (!kernel.isLocal(udp.dstIp())) {
             trace.add(TraceEvent.step(TraceEvent.Kind.DROP, dev.name, "", "dropped", 0,
                     "IP_NOT_LOCAL: " + Ipv4.format(udp.dstIp()) + " is not an address of this namespace (no forwarding)"));
