@@ -97,7 +97,7 @@ final class BatchCommand implements Callable<Integer> {
         return failures == 0 ? 0 : 1;
     }
 
-    private static String stripComment(String line) {
+    static String stripComment(String line) {
         boolean quoted = false;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);

@@ -15,7 +15,8 @@ import java.util.List;
 @Command(name = "tcxsim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Simulator and conformance bench for the Linux tcx datapath (tc BPF programs on ingress/egress).",
         subcommands = {DoctorCommand.class, DevCommand.class, ProgCommand.class, NetCommand.class, LinkCommand.class,
-                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, TourCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
+                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, TourCommand.class, ConformanceCommand.class,
+                ExplainCommand.class, ShellCommand.class, SessionCommand.class, NetnsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,18 +27,35 @@ public final class Main implements Runnable {
     @Option(names = {"-j", "--json"}, description = "Print JSON instead of text.")
     boolean json;
 
+    @Option(names = "--session", arity = "0..1", paramLabel = "FILE", fallbackValue = SessionFile.DEFAULT,
+            description = {"Simulator only: replay the state-changing commands recorded in FILE, run this one, and record it"
+                    + " if it succeeds, so separate invocations build on each other (default FILE: " + SessionFile.DEFAULT
+                    + "; used automatically when that file exists). Recorded: dev add/addr/del, prog load, net attach/detach,"
+                    + " link update/detach/pin/unpin/close, tc qdisc/filter changes, map update/delete.",
+                    "Each invocation is its own process: a link it created and did not pin is auto-detached when it exits."})
+    java.nio.file.Path sessionPath;
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "Linux kernel only: work in the named network namespace"
+            + " (created if missing) and keep it at exit; 'tcxsim netns del NAME' removes it.")
+    String netns;
+
     private Session session;
     private final boolean ownsSession;
+    /** Where successful state-changing commands are recorded (null: nowhere). */
+    private SessionFile recording;
+    /** Whether the command being run works on the session file's state (set by the execution strategy). */
+    private boolean sessionCommand;
 
     public Main() {
         this.ownsSession = true;
     }
 
-    /** A command line that works in an existing session (batch lines). */
-    private Main(Session shared, boolean json) {
+    /** A command line that works in an existing session (batch lines, shell, explain, replay). */
+    private Main(Session shared, boolean json, SessionFile recording) {
         this.session = shared;
         this.ownsSession = false;
         this.json = json;
+        this.recording = recording;
     }
 
     /** No subcommand: print help. */
@@ -48,9 +66,104 @@ public final class Main implements Runnable {
 
     Session session() throws CliError {
         if (session == null) {
-            session = Session.open(kernelName);
+            if (netns != null) {
+                if (!kernelName.equals("linux")) {
+                    throw new CliError("--netns works only with --kernel linux (the simulator has no named namespaces;"
+                            + " use --session FILE there)");
+                }
+                session = Session.openNamed(netns);
+                return session;
+            }
+            SessionFile file = sessionFile();
+            Session s = Session.open(kernelName);
+            if (file != null) {
+                try {
+                    file.replay(s);
+                } catch (CliError e) {
+                    s.close();
+                    throw e;
+                }
+                recording = file;
+            }
+            session = s;
         }
         return session;
+    }
+
+    /** The session if one is open (never opens one). */
+    Session openedSession() {
+        return session;
+    }
+
+    /** The session file this invocation uses, or null. */
+    private SessionFile sessionFile() throws CliError {
+        if (!ownsSession || !sessionCommand) {
+            return null;
+        }
+        if (sessionPath != null) {
+            if (!kernelName.equals("sim")) {
+                throw new CliError("--session is only for --kernel sim (on the real kernel, keep state in a namespace with"
+                        + " --netns NAME)");
+            }
+            return new SessionFile(sessionPath);
+        }
+        java.nio.file.Path dflt = java.nio.file.Path.of(SessionFile.DEFAULT);
+        return kernelName.equals("sim") && java.nio.file.Files.isRegularFile(dflt) ? new SessionFile(dflt) : null;
+    }
+
+    /** The session file commands are recorded in, or null. */
+    SessionFile recording() {
+        return recording;
+    }
+
+    /** Nouns whose commands see (and may add to) the session file's state. */
+    private static final java.util.Set<String> SESSION_NOUNS = java.util.Set.of("dev", "prog", "net", "link", "tc", "map",
+            "packet", "explain");
+
+    /**
+     * Runs the parsed command. Commands that can change a tcx hook are wrapped: every hook is queried
+     * before and after, so {@code net history} and {@code explain} know what happened and why.
+     */
+    private int executeRecorded(CommandLine.ParseResult pr) {
+        CommandLine.ParseResult sub = pr.subcommand();
+        if (sub != null && SESSION_NOUNS.contains(sub.commandSpec().name())) {
+            sessionCommand = true;
+        }
+        if (sub == null || !(sub.commandSpec().userObject() instanceof NounCommand nc)
+                || !SessionFile.changesState(sub.commandSpec().name(), nc.words)) {
+            return new CommandLine.RunLast().execute(pr);
+        }
+        Session s;
+        try {
+            s = session();
+        } catch (CliError e) {
+            return new CommandLine.RunLast().execute(pr); // the command reports the same error itself
+        }
+        List<String> line = new java.util.ArrayList<>();
+        line.add(sub.commandSpec().name());
+        line.addAll(nc.words);
+        s.lastRequest = TcxRequests.parse(s, line);
+        s.lastBefore = s.lastRequest == null ? null : s.hook(s.lastRequest.dev(), s.lastRequest.attachType());
+        var before = s.hooks();
+        s.lastError = null;
+        int code = new CommandLine.RunLast().execute(pr);
+        String command = String.join(" ", line);
+        String verb = line.size() > 1 ? line.get(1) : "";
+        s.history.recordCommand(before, s.hooks(), line.get(0), verb, s.who(), command);
+        if (s.lastError != null && s.lastError.errno() != null && s.lastRequest != null) {
+            var r = s.lastRequest;
+            s.history.recordFailure(new HookHistory.Key(r.dev(), r.attachType()), r.op().word(), s.who(), s.lastBefore,
+                    s.lastError.errno(), ExplainCommand.why(s.lastError, r, s.lastBefore), command);
+        }
+        if (code == 0 && recording != null) {
+            try {
+                recording.append(line);
+            } catch (CliError e) {
+                err().println(e.line());
+                return 1;
+            }
+        }
+        return code;
     }
 
     PrintWriter out() {
@@ -73,6 +186,7 @@ public final class Main implements Runnable {
     /** Builds the command line with tcxsim's error conventions: one line, a hint, exit code 2. */
     private static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(main);
+        cl.setExecutionStrategy(main::executeRecorded);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, args) -> {
@@ -104,7 +218,11 @@ public final class Main implements Runnable {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         Main main = new Main();
         try {
-            return commandLine(main, out, err).execute(args);
+            int code = commandLine(main, out, err).execute(args);
+            if (main.session != null && main.recording != null) {
+                main.recording.endInvocation(main.session, out);
+            }
+            return code;
         } finally {
             if (main.session != null && main.ownsSession) {
                 main.session.close();
@@ -116,7 +234,13 @@ public final class Main implements Runnable {
 
     /** Runs one command line inside an existing session (for batch files and the shell). */
     static int runIn(Session session, boolean json, PrintWriter out, PrintWriter err, List<String> args) {
-        int code = commandLine(new Main(session, json), out, err).execute(args.toArray(String[]::new));
+        return runIn(session, json, out, err, args, null);
+    }
+
+    /** Like {@link #runIn(Session, boolean, PrintWriter, PrintWriter, List)}, recording successes in {@code recording}. */
+    static int runIn(Session session, boolean json, PrintWriter out, PrintWriter err, List<String> args,
+                     SessionFile recording) {
+        int code = commandLine(new Main(session, json, recording), out, err).execute(args.toArray(String[]::new));
         out.flush();
         err.flush();
         return code;

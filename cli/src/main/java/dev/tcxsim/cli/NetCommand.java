@@ -18,6 +18,7 @@ import java.util.Map;
         "             [expected_revision N] [link [pin PATH] [as NAME]]",
         "  net detach {tcx_ingress|tcx_egress} [PROG] dev NAME [before [PROG|LINK] | after [PROG|LINK]] [expected_revision N]",
         "  net show [dev NAME] [--svg FILE] [--html FILE]",
+        "  net history dev NAME      (every revision of the device's hooks in this session, failures included)",
         "PROG := id N | pinned PATH | name NAME      LINK := link id N | link pinned PATH | link NAME",
         "'link as NAME' gives the new link a name this session can use instead of its id.",
         "before/after with no object mean head/tail; 'link' creates a BPF link instead of a plain attachment."})
@@ -40,7 +41,8 @@ final class NetCommand extends NounCommand {
             case "attach" -> attach(w);
             case "detach" -> detach(w);
             case "show" -> show(w);
-            default -> throw unknownVerb("net", verb, "attach, detach, show");
+            case "history" -> HistoryCommand.print(session(), w, out(), json());
+            default -> throw unknownVerb("net", verb, "attach, detach, show, history");
         }
     }
 

@@ -24,6 +24,10 @@ abstract class NounCommand implements Callable<Integer> {
             run(new Words(words));
             return 0;
         } catch (CliError e) {
+            Session s = main.openedSession();
+            if (s != null) {
+                s.lastError = e;
+            }
             main.err().println(e.line());
             main.err().flush();
             return e.errno() == null ? 2 : 1;

@@ -1,5 +1,7 @@
 package dev.tcxsim.cli;
 
+import dev.tcxsim.cli.explain.HookState;
+import dev.tcxsim.cli.explain.TcxRequest;
 import dev.tcxsim.conformance.harness.Backend;
 import dev.tcxsim.kernel.BpfException;
 import dev.tcxsim.kernel.BpfProcess;
@@ -17,7 +19,22 @@ import java.util.Map;
  */
 final class Session implements AutoCloseable {
     final Kernel kernel;
-    final BpfProcess proc;
+    /** The CLI's process in the kernel; replaced by {@link #endProcess()} between replayed invocations. */
+    BpfProcess proc;
+    /** The revision history of every hook this session changed ({@code net history}). */
+    final HookHistory history = new HookHistory();
+    /** The error of the last noun command that failed (read by history and explain), or null. */
+    CliError lastError;
+    /** The tcx request of the last recorded command (null when it was none) and its hook just before. */
+    TcxRequest lastRequest;
+    HookState lastBefore;
+    /** Program names loaded by earlier processes of this session → program id ({@code name NAME} still works while it lives). */
+    final Map<String, Integer> earlierProgs = new LinkedHashMap<>();
+    /** Link names of earlier processes → link id. */
+    final Map<String, Integer> earlierLinks = new LinkedHashMap<>();
+    private int processNumber = 1;
+    /** The named namespace this session keeps at exit (--netns), or null. */
+    final String netns;
     /** Program name → fd, in load order. */
     final Map<String, Integer> progs = new LinkedHashMap<>();
     /** Map name → fd, for maps of objects this session loaded. */
@@ -29,9 +46,106 @@ final class Session implements AutoCloseable {
     /** Link id → fd of the links this session holds. */
     final Map<Integer, Integer> links = new LinkedHashMap<>();
 
-    private Session(Kernel kernel) {
+    private Session(Kernel kernel, String netns) {
         this.kernel = kernel;
+        this.netns = netns;
         this.proc = kernel.process("tcxsim");
+    }
+
+    /** A session on the real kernel in the named namespace {@code name} (created if missing, kept at exit). */
+    static Session openNamed(String name) throws CliError {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new CliError("bad namespace name '" + name + "' (letters, digits, '_', '.', '-'; at most 63)");
+        }
+        String why = Backend.LINUX.whyUnavailable();
+        if (why != null) {
+            throw new CliError("--netns needs the linux kernel, which is not available here: " + why);
+        }
+        try {
+            return new Session(dev.tcxsim.linux.LinuxKernel.openNamed(name), name);
+        } catch (BpfException e) {
+            throw CliError.of("cannot open namespace " + name, e);
+        }
+    }
+
+    /**
+     * Process exit and a new process, as between two separate {@code tcxsim} invocations: every fd
+     * closes, so links that nothing else holds auto-detach (recorded in the history). Names stay
+     * usable while their objects live (looked up again by id). Returns the ids of the links that
+     * were auto-detached.
+     */
+    java.util.List<Integer> endProcess() {
+        Map<HookHistory.Key, HookState> before = hooks();
+        Map<String, Integer> loaded = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : progs.entrySet()) {
+            try {
+                loaded.put(e.getKey(), proc.progInfo(e.getValue()).id());
+            } catch (BpfException ignored) {
+                // closed already: nothing to remember
+            }
+        }
+        for (Map.Entry<String, Integer> e : linkNames.entrySet()) {
+            try {
+                earlierLinks.put(e.getKey(), proc.linkInfo(e.getValue()).id());
+            } catch (BpfException ignored) {
+                // closed already
+            }
+        }
+        String who = proc.name();
+        proc.exit();
+        progs.clear();
+        maps.clear();
+        links.clear();
+        linkNames.clear();
+        processNumber++;
+        proc = kernel.process("tcxsim#" + processNumber);
+        // A name keeps pointing at a program that still lives: a later load of the same object
+        // whose copy died with its process does not hide an earlier copy that is attached or pinned.
+        loaded.forEach((name, id) -> {
+            Integer earlier = earlierProgs.get(name);
+            if (earlier == null || alive(id) || !alive(earlier)) {
+                earlierProgs.put(name, id);
+            }
+        });
+        Map<HookHistory.Key, HookState> after = hooks();
+        return history.recordExit(before, after, who);
+    }
+
+    private boolean alive(int progId) {
+        try {
+            proc.close(proc.progGetFdById(progId));
+            return true;
+        } catch (BpfException e) {
+            return false;
+        }
+    }
+
+    /** Every tcx hook of every device but loopback, queried now (for history and explain). */
+    Map<HookHistory.Key, HookState> hooks() {
+        Map<HookHistory.Key, HookState> all = new LinkedHashMap<>();
+        for (dev.tcxsim.kernel.DeviceInfo d : kernel.devices()) {
+            if (d.kind().equals("loopback")) {
+                continue;
+            }
+            for (int type : new int[] {dev.tcxsim.kernel.Uapi.BPF_TCX_INGRESS, dev.tcxsim.kernel.Uapi.BPF_TCX_EGRESS}) {
+                try {
+                    all.put(new HookHistory.Key(d.name(), type),
+                            HookState.query(proc, d.ifindex(), type, this::progName));
+                } catch (BpfException e) {
+                    // a device that vanished between listing and query: leave it out
+                }
+            }
+        }
+        return all;
+    }
+
+    /** The hook {@code dev}/{@code type} now ({@link HookState#ABSENT} without the device). */
+    HookState hook(String device, int type) {
+        try {
+            return HookState.query(proc, kernel.ifindex(device), type, this::progName);
+        } catch (BpfException e) {
+            return HookState.ABSENT;
+        }
     }
 
     static Session open(String backend) throws CliError {
@@ -44,7 +158,7 @@ final class Session implements AutoCloseable {
         if (why != null) {
             throw new CliError("the " + b.label() + " kernel is not available here: " + why);
         }
-        return new Session(b.open());
+        return new Session(b.open(), null);
     }
 
     /** {@code id N | pinned PATH | name NAME}: an fd for that program (owned by this session). */
@@ -57,6 +171,16 @@ final class Session implements AutoCloseable {
                 case "name" -> {
                     String name = w.next("a program name");
                     Integer fd = progs.get(name);
+                    if (fd == null && earlierProgs.containsKey(name)) {
+                        try {
+                            fd = proc.progGetFdById(earlierProgs.get(name));
+                            progs.put(name, fd);
+                        } catch (BpfException e) {
+                            throw new CliError("program '" + name + "' (id " + earlierProgs.get(name) + ") was loaded by an"
+                                    + " earlier invocation and is gone: nothing held it after that process exited"
+                                    + " (pin it, or attach it, to keep it)");
+                        }
+                    }
                     if (fd == null) {
                         throw new CliError("no program named '" + name + "' in this session (loaded: " + progs.keySet() + ")");
                     }
@@ -71,7 +195,8 @@ final class Session implements AutoCloseable {
 
     /** True when {@code word} names a link after the word {@code link}: id, pinned, or a session name. */
     boolean startsLink(String word) {
-        return "id".equals(word) || "pinned".equals(word) || (word != null && linkNames.containsKey(word));
+        return "id".equals(word) || "pinned".equals(word)
+                || (word != null && (linkNames.containsKey(word) || earlierLinks.containsKey(word)));
     }
 
     /** After the word {@code link}: {@code id N | pinned PATH | NAME}: an fd for that link. */
@@ -80,6 +205,19 @@ final class Session implements AutoCloseable {
         Integer named = linkNames.get(how);
         if (named != null) {
             return named;
+        }
+        if (earlierLinks.containsKey(how)) {
+            int id = earlierLinks.get(how);
+            try {
+                int fd = proc.linkGetFdById(id);
+                linkNames.put(how, fd);
+                links.put(id, fd);
+                return fd;
+            } catch (BpfException e) {
+                throw new CliError("link '" + how + "' (id " + id + ") was created by an earlier invocation and is gone:"
+                        + " it was auto-detached when that process exited, because nothing else held it (pin it with"
+                        + " 'link pin' or 'net attach ... link pin PATH' to keep it)");
+            }
         }
         try {
             return switch (how) {
@@ -133,5 +271,10 @@ final class Session implements AutoCloseable {
     public void close() {
         sockets.values().forEach(dev.tcxsim.kernel.UdpSocket::close);
         kernel.close();
+    }
+
+    /** The name of the process in history lines. */
+    String who() {
+        return "process " + proc.name();
     }
 }
