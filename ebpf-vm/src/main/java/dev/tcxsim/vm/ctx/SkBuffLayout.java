@@ -66,33 +66,40 @@ public final class SkBuffLayout {
 
     /** Null when a tc program may access {@code size} bytes at {@code off}, else the reason it may not. */
     public static String checkAccess(int off, int size, boolean write) {
-        String what = (write ? "write to " : "read of ") + size + " bytes at __sk_buff+" + off + " (" + fieldName(off) + ")";
+        String why = refusal(off, size, write);
+        // The message is built only for a refused access: this check runs on every context access.
+        return why == null ? null
+                : (write ? "write to " : "read of ") + size + " bytes at __sk_buff+" + off + " (" + fieldName(off) + ")" + why;
+    }
+
+    /** Null when the access is allowed, else the end of the message (constant strings only). */
+    private static String refusal(int off, int size, boolean write) {
         if (off < 0 || off + size > SIZE || (size != 1 && size != 2 && size != 4 && size != 8)) {
-            return what + " is outside struct __sk_buff (" + SIZE + " bytes)";
+            return " is outside struct __sk_buff (" + SIZE + " bytes)";
         }
         if (off % size != 0) {
-            return what + " is misaligned";
+            return " is misaligned";
         }
         if (write && !writable(off)) {
-            return what + ": the field is read-only for tc programs";
+            return ": the field is read-only for tc programs";
         }
         if (off >= FAMILY && off < LOCAL_PORT_END) {
-            return what + ": socket fields are not available to tc programs";
+            return ": socket fields are not available to tc programs";
         }
         if (off >= CB && off < CB_END) {
-            return off + size > CB_END ? what + " runs past cb[4]" : null;
+            return off + size > CB_END ? " runs past cb[4]" : null;
         }
         int field = off & ~3;
         return switch (field) {
-            case DATA, DATA_END, DATA_META -> size == 4 ? null : what + ": packet pointers are read as 4 bytes";
-            case FLOW_KEYS, FLOW_KEYS + 4 -> what + ": flow_keys is only for flow dissector programs";
+            case DATA, DATA_END, DATA_META -> size == 4 ? null : ": packet pointers are read as 4 bytes";
+            case FLOW_KEYS, FLOW_KEYS + 4 -> ": flow_keys is only for flow dissector programs";
             case TSTAMP, TSTAMP + 4, HWTSTAMP, HWTSTAMP + 4, SK, SK + 4 ->
-                    size == 8 && (off & 7) == 0 ? (write && field != TSTAMP ? what + ": read-only" : null)
-                            : what + ": the field is 8 bytes and must be accessed whole";
-            case TSTAMP_TYPE -> write ? what + ": read-only" : (off == TSTAMP_TYPE && size == 1 ? null
-                    : what + ": tstamp_type is one byte");
-            default -> size == 8 ? what + ": the field is 4 bytes"
-                    : write && size != 4 ? what + ": writes must be 4 bytes" : null;
+                    size == 8 && (off & 7) == 0 ? (write && field != TSTAMP ? ": read-only" : null)
+                            : ": the field is 8 bytes and must be accessed whole";
+            case TSTAMP_TYPE -> write ? ": read-only" : (off == TSTAMP_TYPE && size == 1 ? null
+                    : ": tstamp_type is one byte");
+            default -> size == 8 ? ": the field is 4 bytes"
+                    : write && size != 4 ? ": writes must be 4 bytes" : null;
         };
     }
 
