@@ -128,6 +128,11 @@ public final class Main implements Runnable {
         CommandLine.ParseResult sub = pr.subcommand();
         if (sub != null && SESSION_NOUNS.contains(sub.commandSpec().name())) {
             sessionCommand = true;
+        } else if (sub != null && sessionPath != null && ownsSession && !sub.commandSpec().name().equals("session")) {
+            err().println("Error: --session works with dev, prog, net, link, tc, map, packet and explain commands, not '"
+                    + sub.commandSpec().name() + "' (batch files and the shell keep one session by themselves)");
+            err().flush();
+            return 2;
         }
         if (sub == null || !(sub.commandSpec().userObject() instanceof NounCommand nc)
                 || !SessionFile.changesState(sub.commandSpec().name(), nc.words)) {

@@ -120,6 +120,14 @@ class SessionFileTest {
         assertEquals(2, linux.code());
         assertTrue(linux.err().contains("--session is only for --kernel sim"), linux.err());
 
+        MainTest.Run shell = MainTest.run("--session=" + session, "batch", "file", "-");
+        assertEquals(2, shell.code());
+        assertTrue(shell.err().contains("--session works with dev, prog, net"), shell.err());
+
+        // explain runs its command in the session file's state, and records it when it succeeds
+        MainTest.Run explained = invoke(session, "explain net detach tcx_ingress dev d0");
+        assertTrue(explained.out().contains("why: ENOENT: nothing is attached at d0 tcx_ingress"), explained.out());
+
         Files.writeString(session, "dev add d0\ndev frob d1\n");
         MainTest.Run broken = invoke(session, "dev show");
         assertTrue(broken.code() != 0, broken.out());
