@@ -18,11 +18,14 @@ import java.util.Map;
 
 @Command(name = "prog", description = {"BPF programs (bpftool prog words).",
         "  prog load OBJ PATH [name NAME]   load every program of OBJ; pin NAME (default: the first) at PATH",
-        "  prog show"})
+        "  prog show",
+        "  prog run PROG data_in FILE [data_out FILE] [ctx_in FILE] [ctx_out FILE] [repeat N]",
+        "  prog dump xlated PROG [linum]",
+        "PROG := id N | pinned PATH | name NAME | file OBJ [name NAME]      (FILE '-' is stdin/stdout)"})
 final class ProgCommand extends NounCommand {
     @Override
     void run(Words w) throws CliError {
-        String verb = w.next("a verb (load, show)");
+        String verb = w.next("a verb (load, show, run, dump)");
         Session s = session();
         switch (verb) {
             case "load" -> {
@@ -63,7 +66,12 @@ final class ProgCommand extends NounCommand {
                 }
                 printJson(rows);
             }
-            default -> throw unknownVerb("prog", verb, "load, show");
+            case "run" -> run(w, s);
+            case "dump" -> {
+                w.expect("xlated");
+                dump(w, s);
+            }
+            default -> throw unknownVerb("prog", verb, "load, show, run, dump");
         }
     }
 
@@ -95,9 +103,16 @@ final class ProgCommand extends NounCommand {
         }
     }
 
+    /** The object file each program of a session came from (prog run and dump read it again). */
+    private static final Map<Session, Map<String, String>> OBJECTS = new java.util.WeakHashMap<>();
+
     /** Loads every program and map of the object into the session and remembers the programs by name. */
     static LoadedObjectFds load(Session s, String obj) throws CliError {
         BpfObject o = parse(obj);
+        synchronized (OBJECTS) {
+            Map<String, String> files = OBJECTS.computeIfAbsent(s, k -> new LinkedHashMap<>());
+            o.programs().forEach(p -> files.put(p.name(), obj));
+        }
         try {
             LoadedObjectFds fds = s.proc.loadObject(o);
             s.progs.putAll(fds.progFds());
@@ -116,5 +131,160 @@ final class ProgCommand extends NounCommand {
             throw new CliError("object " + obj + " has no program in section '" + section + "'");
         }
         return load(s, obj).prog(candidates.getFirst().name());
+    }
+
+    /** A program named the bpftool way, resolved to its object and name (for the simulator's own VM). */
+    private record Named(BpfObject object, String name, int fd) {
+    }
+
+    private Named named(Words w, Session s, boolean needFd) throws CliError {
+        if (w.accept("file")) {
+            String obj = w.next("an object file");
+            BpfObject o = parse(obj);
+            String name = w.accept("name") ? w.next("a program name") : null;
+            if (name == null) {
+                if (o.programs().isEmpty()) {
+                    throw new CliError("object " + obj + " has no programs");
+                }
+                name = o.programs().getFirst().name();
+            }
+            int fd = needFd ? load(s, obj).prog(name) : -1;
+            return new Named(o, name, fd);
+        }
+        int fd = s.prog(w);
+        String name;
+        try {
+            name = s.proc.progInfo(fd).name();
+        } catch (BpfException e) {
+            throw CliError.of("cannot read program info", e);
+        }
+        String file;
+        synchronized (OBJECTS) {
+            file = OBJECTS.getOrDefault(s, Map.of()).get(name);
+        }
+        if (file == null && !needFd) {
+            throw new CliError("program " + name + " was not loaded from an object file in this session");
+        }
+        return new Named(file == null ? null : parse(file), name, fd);
+    }
+
+    private static byte[] readInput(String file) throws CliError {
+        try {
+            return file.equals("-") ? System.in.readAllBytes() : java.nio.file.Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new CliError("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void writeOutput(String file, byte[] bytes) throws CliError {
+        try {
+            if (file.equals("-")) {
+                out().println(java.util.HexFormat.ofDelimiter(" ").formatHex(bytes));
+            } else {
+                java.nio.file.Files.write(Path.of(file), bytes);
+            }
+        } catch (IOException e) {
+            throw new CliError("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void run(Words w, Session s) throws CliError {
+        boolean linux = s.kernel instanceof dev.tcxsim.linux.LinuxKernel;
+        Named prog = named(w, s, linux);
+        String dataIn = null, dataOut = null, ctxIn = null, ctxOut = null;
+        int repeat = 1;
+        while (w.hasNext()) {
+            String word = w.next("an option");
+            switch (word) {
+                case "data_in" -> dataIn = w.next("a file");
+                case "data_out" -> dataOut = w.next("a file");
+                case "ctx_in" -> ctxIn = w.next("a file");
+                case "ctx_out" -> ctxOut = w.next("a file");
+                case "repeat" -> {
+                    repeat = w.nextInt("repeat");
+                    if (repeat < 1) {
+                        throw new CliError("repeat must be at least 1");
+                    }
+                }
+                default -> throw new CliError("unexpected word '" + word + "'");
+            }
+        }
+        if (dataIn == null) {
+            throw new CliError("prog run needs data_in FILE (the frame, from its Ethernet header)");
+        }
+        byte[] data = readInput(dataIn);
+        if (data.length < 14) {
+            throw new CliError("data_in holds " + data.length + " bytes; a tc program needs at least an Ethernet header (14)",
+                    dev.tcxsim.tcx.Errno.EINVAL);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        if (linux) {
+            if (ctxIn != null || ctxOut != null) {
+                throw new CliError("ctx_in/ctx_out are not supported on --kernel linux yet");
+            }
+            try {
+                var r = ((dev.tcxsim.linux.LinuxKernel) s.kernel).testRun(s.proc, prog.fd(), data, repeat);
+                json.put("retval", r.retval());
+                json.put("duration", r.durationNs());
+                if (dataOut != null) {
+                    writeOutput(dataOut, r.dataOut());
+                }
+            } catch (BpfException e) {
+                throw CliError.of("BPF_PROG_TEST_RUN of " + prog.name(), e);
+            }
+        } else {
+            ProgRun.Outcome r = ProgRun.run(prog.object(), prog.name(), data, ctxIn == null ? null : readInput(ctxIn), repeat);
+            if (r.fault() != null) {
+                throw new CliError("program " + prog.name() + " stopped: " + r.fault());
+            }
+            json.put("retval", r.retval());
+            json.put("duration", r.durationNs());
+            json.put("warmup_runs", r.warmupRuns());
+            json.put("compile_ms", r.warmupMs());
+            if (dataOut != null) {
+                writeOutput(dataOut, r.dataOut());
+            }
+            if (ctxOut != null) {
+                writeOutput(ctxOut, r.ctxOut());
+            }
+            if (!json()) {
+                r.printk().forEach(line -> out().println("printk: " + line));
+            }
+        }
+        if (!printJson(json)) {
+            out().println("Return value: " + json.get("retval") + ", duration (average): " + json.get("duration") + "ns");
+        }
+    }
+
+    private void dump(Words w, Session s) throws CliError {
+        Named prog = named(w, s, false);
+        boolean linum = w.accept("linum");
+        w.end();
+        ProgramSpec spec = prog.object().program(prog.name());
+        long[] insns = spec.insns();
+        Map<Integer, dev.tcxsim.vm.elf.LineInfo> lines = new java.util.HashMap<>();
+        spec.lineInfo().forEach(l -> lines.put(l.insnOffset(), l));
+        Map<Integer, String> funcs = new java.util.HashMap<>();
+        spec.funcInfo().forEach(f -> funcs.put(f.insnOffset(), f.name()));
+        List<Object> rows = new ArrayList<>();
+        for (int i = 0; i < insns.length; i++) {
+            if (!json() && funcs.containsKey(i)) {
+                out().println(funcs.get(i) + ":");
+            }
+            var line = lines.get(i);
+            if (line != null && !json()) {
+                out().println("; " + line.line().strip() + (linum ? " [file:" + line.file() + " line_num:" + line.lineNumber() + "]" : ""));
+            }
+            String text = dev.tcxsim.vm.elf.Disassembler.format(insns, i);
+            int opcode = (int) (insns[i] & 0xff);
+            rows.add(Map.of("pc", i, "opcode", String.format("0x%02x", opcode), "disasm", text));
+            if (!json()) {
+                out().printf("%4d: (%02x) %s%n", i, opcode, text);
+            }
+            if (opcode == 0x18) {
+                i++;
+            }
+        }
+        printJson(rows);
     }
 }
