@@ -99,6 +99,9 @@ class ExplainCommandTest {
             assertTrue(w.contains("BEFORE and AFTER were given together"), w);
             seen.add(Errno.ERANGE);
 
+            w = why(s, "net attach tcx_ingress name deny dev veth1 replace name audit after name count", Errno.ERANGE);
+            assertTrue(w.contains("REPLACE names the program at position 0") && w.contains("directly behind program id"), w);
+
             w = why(s, "net attach tcx_ingress name deny dev veth1 expected_revision 2", Errno.ESTALE);
             assertTrue(w.contains("expected_revision 2 but the hook is at revision 3"), w);
             seen.add(Errno.ESTALE);

@@ -44,6 +44,33 @@ class ShellCommandTest {
     }
 
     @Test
+    void aLessonTypedIntoTheShellPrintsWhatItsBatchFilePrints() throws Exception {
+        java.nio.file.Path lesson = java.nio.file.Path.of("..", "examples", "02-links.tcx").toAbsolutePath().normalize();
+        MainTest.Run batch;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        // the lesson names its object relative to the repository root; run both from there
+        List<String> lines = java.nio.file.Files.readAllLines(lesson).stream()
+                .map(l -> l.replace("examples/progs/lessons.o", OBJ)).toList();
+        java.nio.file.Path copy = java.nio.file.Files.createTempFile("lesson", ".tcx");
+        try {
+            java.nio.file.Files.write(copy, lines);
+            batch = MainTest.run("batch", "file", copy.toString(), "--continue");
+        } finally {
+            java.nio.file.Files.delete(copy);
+        }
+        try (Session s = Session.open("sim")) {
+            ShellCommand.Shell shell = new ShellCommand.Shell(s, false, new PrintWriter(out, true), new PrintWriter(err, true));
+            for (String line : lines) {
+                assertTrue(shell.handle(line));
+            }
+        }
+        assertTrue(batch.err().contains("(EBUSY)"), batch.err());
+        assertEquals(batch.out(), out.toString());
+        assertEquals(batch.err(), err.toString());
+    }
+
+    @Test
     void completionOffersVerbsDevicesProgramsPinsAndLinks() throws Exception {
         try (Session s = Session.open("sim")) {
             ShellCommand.Shell shell = new ShellCommand.Shell(s, false, new PrintWriter(new StringWriter()),

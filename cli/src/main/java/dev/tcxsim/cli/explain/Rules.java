@@ -130,12 +130,14 @@ public final class Rules {
         if (r.progId() != 0) {
             return h.indexOfProg(r.progId());
         }
+        // As the kernel computes it: "before the first" and "after the last" fall back to the
+        // first and the last slot (checked on 6.18: detach before the first program removes it).
         if (r.before()) {
-            return r.relativeId() == 0 ? 0 : relativeIndex(r, h) - 1;
+            return r.relativeId() == 0 ? 0 : Math.max(0, relativeIndex(r, h) - 1);
         }
         if (r.after() && r.relativeId() != 0) {
             int i = relativeIndex(r, h);
-            return i < 0 || i + 1 >= n ? -1 : i + 1;
+            return i < 0 ? -1 : Math.min(n - 1, i + 1);
         }
         return n - 1;
     }
@@ -179,8 +181,7 @@ public final class Rules {
                     yield "prog " + r.progId() + " sits at position " + h.indexOfProg(r.progId()) + ", which is not the"
                             + " position that BEFORE/AFTER describes; both must name the same slot.";
                 }
-                yield "there is no slot " + (r.before() ? "in front of" : "behind") + " " + relative(r)
-                        + " (it is first/last), so BEFORE/AFTER selects nothing.";
+                yield "the positions given (BEFORE/AFTER and the program) do not select one and the same slot.";
             }
             case EBADF -> badFd();
             case ENODEV -> noDevice(r);
