@@ -2,6 +2,7 @@ package dev.tcxsim.cli;
 
 import dev.tcxsim.kernel.BpfException;
 import dev.tcxsim.kernel.PacketTap;
+import dev.tcxsim.tcx.Errno;
 import dev.tcxsim.kernel.sim.SimKernel;
 import dev.tcxsim.cli.pcap.PcapPacket;
 import dev.tcxsim.cli.pcap.PcapReader;
@@ -25,11 +26,12 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "packet", description = {"Send a frame and see where it goes.",
-        "  packet send dev NAME {data_in FILE | pcap FILE | udp SRC:PORT DST:PORT [payload TEXT]} [trace]",
+        "  packet send dev NAME [egress|ingress] {data_in FILE | pcap FILE | udp SRC:PORT DST:PORT [payload TEXT]} [trace]",
         "              [--write-pcap FILE] [--svg FILE] [--html FILE]",
         "  packet listen udp ADDRESS:PORT   (a UDP socket for the rest of the session: delivery becomes visible)",
-        "The frame leaves through NAME: NAME's egress hook, then (for a veth) the peer's ingress hook,",
-        "then local delivery. 'trace' prints every hook, program and verdict on the way."})
+        "egress (default): the frame leaves through NAME: NAME's egress hook, then (for a veth) the peer's ingress hook,",
+        "then local delivery. ingress: the frame arrives on NAME (sent by NAME's veth peer).",
+        "'trace' prints every hook, program and verdict on the way."})
 final class PacketCommand extends NounCommand {
     @picocli.CommandLine.Option(names = "--write-pcap", paramLabel = "FILE",
             description = "Write every frame as it arrived on each device (.pcapng: one file, one interface per device; else classic pcap, all devices).")
@@ -67,6 +69,12 @@ final class PacketCommand extends NounCommand {
         }
         w.expect("dev");
         String dev = w.next("a device name");
+        String via = dev;
+        if (w.accept("ingress")) {
+            via = peerOf(dev);
+        } else {
+            w.accept("egress");
+        }
         byte[] frame;
         List<byte[]> frames = new ArrayList<>();
         String source = w.next("data_in FILE, pcap FILE or udp SRC:PORT DST:PORT");
@@ -114,7 +122,7 @@ final class PacketCommand extends NounCommand {
                 if (frames.size() > 1 && !json()) {
                     out().println("frame " + (i + 1) + " of " + frames.size() + " (" + frames.get(i).length + " bytes)");
                 }
-                SendResult r = sendOne(s, dev, frames.get(i), trace, pcap);
+                SendResult r = sendOne(s, via, frames.get(i), trace, pcap);
                 results.add(r.json());
                 if (r.path() != null) {
                     lastPath = r.path();
@@ -132,6 +140,23 @@ final class PacketCommand extends NounCommand {
 
     /** One frame's outcome: its JSON form and, on the simulator, its path for pictures. */
     private record SendResult(Map<String, Object> json, PacketPath path) {
+    }
+
+    /**
+     * {@code ingress}: the frame arrives on {@code dev}, so it is sent by dev's veth peer (whose
+     * egress hook runs first, as it would on a wire); a device without a peer receives nothing.
+     */
+    private String peerOf(String dev) throws CliError {
+        for (var d : session().kernel.devices()) {
+            if (d.name().equals(dev)) {
+                if (d.peer() == null) {
+                    throw new CliError("'ingress' needs a veth: " + dev + " (" + d.kind()
+                            + ") has no peer that could send to it; send out of it with 'egress'");
+                }
+                return d.peer();
+            }
+        }
+        throw new CliError("cannot find device '" + dev + "'", Errno.ENODEV);
     }
 
     private SendResult sendOne(Session s, String dev, byte[] frame, boolean trace, PcapWriter pcap) throws CliError {

@@ -65,6 +65,18 @@ class PacketCommandTest {
     }
 
     @Test
+    void ingressMeansTheFrameArrivesOnTheDevice(@TempDir Path dir) throws Exception {
+        MainTest.Run r = batch(dir,
+                "dev add veth0 type veth peer veth1",
+                "dev add d0",
+                "packet send dev veth1 ingress udp 192.0.2.9:1 192.0.2.2:53 trace",
+                "packet send dev d0 ingress udp 192.0.2.9:1 192.0.2.2:53");
+        assertTrue(r.out().contains("veth0  egress") && r.out().contains("arrived on: veth1"), r.out());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'ingress' needs a veth"), r.err());
+    }
+
+    @Test
     void aMissingCaptureIsOneClearError(@TempDir Path dir) throws Exception {
         MainTest.Run r = batch(dir, "dev add veth0 type veth peer veth1",
                 "packet send dev veth0 pcap " + dir.resolve("nope.pcap"));
