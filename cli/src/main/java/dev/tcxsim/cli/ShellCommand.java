@@ -39,7 +39,7 @@ final class ShellCommand implements Callable<Integer> {
             main.err().println(e.line());
             return 1;
         }
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             Shell shell = new Shell(s, main.json, main.out(), main.err());
             main.out().println("tcxsim shell on the " + s.kernel.backend() + " kernel: one session until 'exit'."
                     + " Tab completes, 'help' lists the commands.");
