@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  * and tab completion (verbs, devices, programs, pins, links) come from JLine.
  */
 @Command(name = "shell", description = {"An interactive prompt: one kernel session across commands (history, tab completion).",
-        "  In the shell: any tcxsim command without 'tcxsim', 'help [VERB]', 'exit'."})
+        "  In the shell: any tcxsim command without 'tcxsim', 'help [VERB]', 'exit'. Line history is kept in ~/.tcxsim_history."})
 final class ShellCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main main;
@@ -44,7 +44,17 @@ final class ShellCommand implements Callable<Integer> {
             main.out().println("tcxsim shell on the " + s.kernel.backend() + " kernel: one session until 'exit'."
                     + " Tab completes, 'help' lists the commands.");
             main.out().flush();
-            return loop(reader(terminal, shell), shell);
+            LineReader reader = reader(terminal, shell);
+            String home = System.getProperty("user.home");
+            if (home != null && !home.isEmpty()) {
+                reader.setVariable(LineReader.HISTORY_FILE, java.nio.file.Path.of(home, ".tcxsim_history"));
+                try {
+                    reader.getHistory().load();
+                } catch (IOException | IllegalArgumentException e) {
+                    main.err().println("note: cannot read ~/.tcxsim_history (" + e.getMessage() + "); history starts empty");
+                }
+            }
+            return loop(reader, shell);
         } catch (IOException e) {
             main.err().println("Error: cannot open the terminal: " + e.getMessage());
             return 1;

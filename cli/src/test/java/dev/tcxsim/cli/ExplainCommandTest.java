@@ -165,6 +165,12 @@ class ExplainCommandTest {
             }
             String w = why(s, "net attach tcx_ingress name count dev d0", Errno.ERANGE);
             assertTrue(w.contains("the chain is full") && w.contains("63"), w);
+            // the kernel's quirk: 'detach the last one' without naming it computes index 63 on a full hook
+            w = why(s, "net detach tcx_ingress dev d0", Errno.ERANGE);
+            assertTrue(w.contains("one past the limit") && w.contains("name the program instead"), w);
+            // a replace still works at capacity
+            int last = s.proc.progInfo(fds.get(Rules.MAX_PROGS - 1)).id();
+            ok(s, "explain net attach tcx_ingress name count dev d0 replace id " + last);
         }
     }
 
