@@ -110,6 +110,9 @@ class ExplainCommandTest {
             assertTrue(w.contains("detach does not take REPLACE"), w);
             seen.add(Errno.EINVAL);
 
+            w = why(s, "net attach tcx_ingress id 2000000000 dev veth1", Errno.ENOENT);
+            assertTrue(w.contains("the program you named does not exist"), w);
+
             w = why(s, "net attach tcx_ingress name deny dev nosuch0", Errno.ENODEV);
             assertTrue(w.contains("nosuch0"), w);
             seen.add(Errno.ENODEV);
