@@ -164,6 +164,7 @@ final class PacketCommand extends NounCommand {
         List<String> tapNames = new ArrayList<>();
         Map<String, Integer> receivedBefore = new LinkedHashMap<>();
         s.sockets.forEach((label, sock) -> receivedBefore.put(label, sock.received().size()));
+        Map<String, Long> runsBefore = s.kernel instanceof SimKernel ? Map.of() : RunCounters.snapshot(s);
         try {
             for (var d : s.kernel.devices()) {
                 if (!d.kind().equals("loopback")) {
@@ -218,8 +219,16 @@ final class PacketCommand extends NounCommand {
                     out().println("fate: " + path.fate().text());
                 }
             }
-        } else if (!json() && trace) {
-            out().println("(the real kernel shows no per-program trace; count runs with maps in your programs)");
+        } else {
+            List<String> ran = RunCounters.ran(runsBefore, RunCounters.snapshot(s));
+            result.put("programs_ran", ran);
+            if (!json() && trace) {
+                out().println("programs that ran (the kernel's run counters; no per-step trace on a real kernel):");
+                if (ran.isEmpty()) {
+                    out().println("  (none)");
+                }
+                ran.forEach(line -> out().println("  " + line));
+            }
         }
         if (!json()) {
             out().println("arrived on: " + (seen.isEmpty() ? "(no device saw it)" : String.join(", ", seen)));
