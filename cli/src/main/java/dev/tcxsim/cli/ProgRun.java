@@ -1,7 +1,6 @@
 package dev.tcxsim.cli;
 
 import dev.tcxsim.vm.EbpfVm;
-import dev.tcxsim.vm.LoadedObject;
 import dev.tcxsim.vm.LoadedProgram;
 import dev.tcxsim.vm.RunEnv;
 import dev.tcxsim.vm.RunResult;
@@ -45,11 +44,8 @@ final class ProgRun {
         };
         try (EbpfVm vm = new EbpfVm(EbpfEngine.Mode.DEFAULT)) {
             LoadedProgram prog;
-            LoadedObject loaded;
             try {
-                // Keep the object referenced while its program runs: it owns the maps.
-                loaded = vm.load(obj);
-                prog = loaded.program(program);
+                prog = vm.load(obj).program(program);
             } catch (VerifierException e) {
                 throw new CliError("the simulator's verifier refuses " + program + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -79,7 +75,6 @@ final class ProgRun {
                     break;
                 }
             }
-            java.lang.ref.Reference.reachabilityFence(loaded);
             return new Outcome(result.returnValue(), total / Math.max(1, repeat), skb.data(), ctxOut(skb), printk,
                     warmup, warmupMs, result.fault());
         }

@@ -114,9 +114,10 @@ public final class EbpfVm implements AutoCloseable {
     public LoadedProgram loadProgram(ProgramSpec spec, List<BpfMap> mapsByIndex) throws VerifierException {
         long[] insns = spec.insns().clone();
         int[] functionStarts = Verifier.verify(spec, insns);
-        resolve(spec, insns, mapsByIndex == null ? List.of() : mapsByIndex);
+        List<BpfMap> maps = mapsByIndex == null ? List.of() : mapsByIndex;
+        resolve(spec, insns, maps);
         Supplier<AutoCloseable> enter = engine == null ? () -> null : engine::enterCurrentThread;
-        LoadedProgram program = new LoadedProgram(spec, insns, functionStarts, budget, enter);
+        LoadedProgram program = new LoadedProgram(spec, insns, functionStarts, budget, enter, maps);
         if (engine == null) {
             program.setExecutor(new ReferenceInterpreter(insns));
         } else {

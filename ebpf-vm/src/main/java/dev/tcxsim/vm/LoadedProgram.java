@@ -1,5 +1,7 @@
 package dev.tcxsim.vm;
 
+import dev.tcxsim.vm.maps.BpfMap;
+
 import dev.tcxsim.vm.ctx.SkBuff;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.mem.BpfFault;
@@ -21,10 +23,17 @@ public final class LoadedProgram {
     private final int[] functionStarts;
     private final long budget;
     private final Supplier<AutoCloseable> enter;
+    /**
+     * The maps the instructions reference. Pointers reach maps through the weak map registry, so the
+     * program holds them here: a map lives at least as long as a program that uses it, as in the kernel.
+     */
+    private final List<BpfMap> maps;
     private volatile Executor executor;
     private volatile boolean lastRunCompiled;
 
-    LoadedProgram(ProgramSpec spec, long[] insns, int[] functionStarts, long budget, Supplier<AutoCloseable> enter) {
+    LoadedProgram(ProgramSpec spec, long[] insns, int[] functionStarts, long budget, Supplier<AutoCloseable> enter,
+                  List<BpfMap> maps) {
+        this.maps = new java.util.ArrayList<>(maps);
         this.spec = spec;
         this.insns = insns;
         this.functionStarts = functionStarts;
