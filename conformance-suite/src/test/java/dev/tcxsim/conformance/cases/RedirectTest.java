@@ -77,4 +77,28 @@ class RedirectTest {
         assertEquals(0, onWb.frames().size());
         assertEquals(0, n.delivered());
     }
+
+    /**
+     * The redirect target lives per CPU, not per program: the first program calls bpf_redirect and
+     * says TCX_NEXT, the second only returns TCX_REDIRECT, and the packet goes where the first asked.
+     */
+    @KernelTest
+    void aRedirectSetByAnEarlierProgramIsUsedByALaterVerdict(Kernel k) throws Exception {
+        Net n = new Net(k, "va", "vb");
+        VethPair w = k.addVeth("wa", "wb");
+        PacketTap onWb = k.tap("wb");
+        int setsTarget = n.p.progLoad(dev.tcxsim.vm.elf.ProgramSpec.raw("sets_target", Tcx.SCHED_CLS,
+                0xb7L | 1 << 8 | (long) w.ifindex() << 32,                  // r1 = ifindex of wa
+                0xb7L | 2 << 8,                                             // r2 = 0
+                0x85L | (long) Net.BPF_FUNC_REDIRECT << 32,                 // call bpf_redirect
+                0xb7L | 0xffffffffL << 32,                                  // r0 = -1 (TCX_NEXT)
+                0x95L), new int[0]);
+        int saysRedirect = n.p.progLoad(dev.tcxsim.vm.elf.ProgramSpec.raw("says_redirect", Tcx.SCHED_CLS,
+                0xb7L | 7L << 32, 0x95L), new int[0]);                   // r0 = 7; exit
+        n.attachIngress(setsTarget);
+        n.attachIngress(saysRedirect);
+        n.send("hello");
+        assertEquals(1, onWb.frames().size());                          // redirected out of wa, in at wb
+        assertEquals(1, n.delivered());                                 // one namespace: wb's stack takes vb's address
+    }
 }

@@ -219,7 +219,6 @@ final class Datapath {
         }
         String hook = hookName(dir);
         TcxVerdict verdict = TcxVerdict.NEXT;
-        RunResult last = null;
         if (kernel.tcxNeededKey.get() > 0) {
             Mprog<SimProg, SimLink> bundle = entry.bundle();
             MprogEntry<SimProg> e = bundle.readBegin();
@@ -230,7 +229,6 @@ final class Datapath {
                         break;
                     }
                     Run run = run(p, skb);
-                    last = run.result;
                     int ret = run.result.faulted() ? TC_ACT_SHOT : run.result.returnValue();
                     verdict = TcxVerdict.of(ret);
                     trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIdOf(dev, dir, p),
@@ -253,7 +251,7 @@ final class Datapath {
                 return new HookResult(TC_ACT_SHOT, null);
             }
             case REDIRECT -> {
-                return new HookResult(TC_ACT_REDIRECT, last == null ? null : last.redirect());
+                return new HookResult(TC_ACT_REDIRECT, takeRedirect());
             }
             default -> {
                 if (!entry.miniqActive() || !dev.clsact) {
@@ -293,7 +291,7 @@ final class Datapath {
             if (act == TC_ACT_OK) {
                 skb.setTcIndex(classid & 0xffff);
             }
-            return new HookResult(act, act == TC_ACT_REDIRECT ? run.result.redirect() : null);
+            return new HookResult(act, act == TC_ACT_REDIRECT ? takeRedirect() : null);
         }
         return new HookResult(TC_ACT_OK, null);
     }
@@ -301,7 +299,21 @@ final class Datapath {
     private record Run(RunResult result, List<String> printk, List<String> mapWrites) {
     }
 
-    private static Run run(SimProg p, SkBuff skb) {
+    /**
+     * The pending redirect of the "CPU" (thread) that runs the packet, as the kernel keeps it per
+     * CPU: a redirect helper called by any program stays pending until a TC_ACT_REDIRECT verdict
+     * uses it, so program 1 may call bpf_redirect and return NEXT, and program 2 return 7.
+     */
+    private final ThreadLocal<RunResult.Redirect> pendingRedirect = new ThreadLocal<>();
+
+    /** The pending redirect, cleared as skb_do_redirect clears it; null when no helper set one. */
+    private RunResult.Redirect takeRedirect() {
+        RunResult.Redirect r = pendingRedirect.get();
+        pendingRedirect.remove();
+        return r;
+    }
+
+    private Run run(SimProg p, SkBuff skb) {
         List<String> printk = new ArrayList<>();
         List<String> writes = new ArrayList<>();
         RunEnv env = new RunEnv() {
@@ -322,6 +334,9 @@ final class Datapath {
             r = p.exec.run(skb, env);
         } catch (RuntimeException e) {
             r = new RunResult(TC_ACT_SHOT, null, "the VM failed: " + e, 0);
+        }
+        if (r.redirect() != null) {
+            pendingRedirect.set(r.redirect());
         }
         return new Run(r, printk, writes);
     }

@@ -325,16 +325,18 @@ public final class SimKernel implements Kernel {
                 }
                 handle = h;
             }
-            for (SimDevice.ClassicFilter f : list) {
+            for (int i = 0; i < list.size(); i++) {
+                SimDevice.ClassicFilter f = list.get(i);
                 if (f.prio == prio && f.handle == handle) {
                     if (!replace) {
                         throw new BpfException(Errno.EEXIST, "a filter with prio " + prio + " handle " + handle + " exists on "
                                 + dev + " " + dir.name().toLowerCase());
                     }
+                    // cls_bpf's change replaces the whole filter (program and flags such as da) in place.
                     prog.get();
-                    SimProg old = f.prog;
-                    f.prog = prog;
-                    old.put();
+                    list.set(i, new SimDevice.ClassicFilter(prio, handle, prog, directAction, 0));
+                    d.filters(dir, list);
+                    f.prog.put();
                     return;
                 }
             }
