@@ -44,6 +44,9 @@ public class ChainDispatchBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        if (!dev.tcxsim.vm.truffle.EbpfEngine.isOptimizing()) {
+            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
+        }
         kernel = new SimKernel();
         kernel.addVeth("veth0", "veth1");
         int ifindex = kernel.ifindex("veth1");
