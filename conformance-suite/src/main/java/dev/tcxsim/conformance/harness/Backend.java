@@ -1,6 +1,9 @@
 package dev.tcxsim.conformance.harness;
 
+import dev.tcxsim.kernel.BpfException;
 import dev.tcxsim.kernel.Kernel;
+import dev.tcxsim.kernel.sim.SimKernel;
+import dev.tcxsim.linux.LinuxKernel;
 import dev.tcxsim.linux.ffm.KernelRequirement;
 
 import java.util.List;
@@ -8,15 +11,13 @@ import java.util.Locale;
 
 /** The kernels a conformance case can run on. */
 public enum Backend {
-    SIM("sim", "dev.tcxsim.kernel.sim.SimKernel"),
-    LINUX("linux", "dev.tcxsim.linux.LinuxKernel");
+    SIM("sim"),
+    LINUX("linux");
 
     private final String label;
-    private final String className;
 
-    Backend(String label, String className) {
+    Backend(String label) {
         this.label = label;
-        this.className = className;
     }
 
     public String label() {
@@ -25,18 +26,7 @@ public enum Backend {
 
     /** Why this backend cannot run here, or null when it can. */
     public String whyUnavailable() {
-        if (this == LINUX) {
-            String why = KernelRequirement.whyUnavailable();
-            if (why != null) {
-                return why;
-            }
-        }
-        try {
-            Class.forName(className);
-            return null;
-        } catch (ClassNotFoundException e) {
-            return "backend class " + className + " is not on the class path";
-        }
+        return this == LINUX ? KernelRequirement.whyUnavailable() : null;
     }
 
     /** Whether a missing backend must fail rather than skip (the real kernel on root Linux >= 6.6). */
@@ -44,21 +34,15 @@ public enum Backend {
         return this == SIM || KernelRequirement.required();
     }
 
-    /**
-     * A fresh kernel session (a new simulated kernel, or a new namespace on the real one): the
-     * class's static {@code open()} when it has one, else its no-argument constructor.
-     */
+    /** A fresh kernel session: a new simulated kernel, or a new namespace on the real one. */
     public Kernel open() {
+        if (this == SIM) {
+            return new SimKernel();
+        }
         try {
-            Class<?> type = Class.forName(className);
-            try {
-                return (Kernel) type.getMethod("open").invoke(null);
-            } catch (NoSuchMethodException e) {
-                return (Kernel) type.getConstructor().newInstance();
-            }
-        } catch (ReflectiveOperationException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("cannot open the " + label + " kernel: " + cause, cause);
+            return LinuxKernel.open();
+        } catch (BpfException e) {
+            throw new IllegalStateException("cannot open the linux kernel: " + e.getMessage(), e);
         }
     }
 
