@@ -34,6 +34,7 @@ public enum Errno {
     ENOLINK(67, "Link has been severed"),
     EPROTO(71, "Protocol error"),
     EOVERFLOW(75, "Value too large for defined data type"),
+    EBADFD(77, "File descriptor in bad state"),
     EOPNOTSUPP(95, "Operation not supported"),
     EAFNOSUPPORT(97, "Address family not supported by protocol"),
     EADDRINUSE(98, "Address already in use"),

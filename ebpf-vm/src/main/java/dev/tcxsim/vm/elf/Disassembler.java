@@ -159,8 +159,8 @@ public final class Disassembler {
             if (src == Insn.PSEUDO_KFUNC_CALL) {
                 return "call kernel-function";
             }
-            String name = HelperNames.of(imm);
-            return "call " + (name == null ? "unknown" : name) + "#" + imm;
+            String name = dev.tcxsim.vm.helpers.HelperNames.name(imm);
+            return "call " + (name == null ? "unknown" : "bpf_" + name) + "#" + imm;
         }
         if (op == 0x9 && jmp64) {
             return "exit";

@@ -11,7 +11,7 @@ public final class ErrnoException extends Exception {
 
     /** {@code detail} (a verifier log tail, a netlink extended ack) is appended to the message. */
     public ErrnoException(String call, int errno, String detail) {
-        super(call + " failed: errno " + errno + " (" + ErrnoNames.name(errno) + ")"
+        super(call + " failed: errno " + errno + " (" + errnoName(errno) + ")"
                 + (detail == null || detail.isBlank() ? "" : ": " + detail));
         this.call = call;
         this.errno = errno;
@@ -24,5 +24,11 @@ public final class ErrnoException extends Exception {
     /** The positive errno number. */
     public int errno() {
         return errno;
+    }
+
+    /** "EBUSY", or "errno N" for a number tcxsim does not name. */
+    static String errnoName(int errno) {
+        dev.tcxsim.tcx.Errno e = dev.tcxsim.tcx.Errno.of(errno);
+        return e == null ? "errno " + errno : e.name();
     }
 }
