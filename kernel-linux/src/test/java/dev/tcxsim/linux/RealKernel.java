@@ -12,12 +12,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Shared helpers of the real-kernel tests: the skip-or-fail rule, tiny programs, frames, host checks. */
-final class RealKernel {
+public final class RealKernel {
     private RealKernel() {
     }
 
     /** Skips with the reason where the kernel backend cannot run; fails instead where it must (root, Linux >= 6.6). */
-    static void require() {
+    public static void require() {
         String why = KernelRequirement.whyUnavailable();
         if (why != null) {
             if (KernelRequirement.required()) {

@@ -40,14 +40,27 @@ public final class KernelBpf {
         CLOSE = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         UNAVAILABLE = probe();
+        if (UNAVAILABLE != null) {
+            System.out.println("[tcxsim] ebpf-vm's comparisons with the real kernel are skipped: " + UNAVAILABLE);
+        }
     }
 
     private static String probe() {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             return "not Linux";
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return "not root";
+        try {
+            // The effective uid, as the kernel checks it (user.name can be anything).
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String euid = line.substring(4).trim().split("\\s+")[1];
+                    if (!euid.equals("0")) {
+                        return "not running as root (euid " + euid + ")";
+                    }
+                }
+            }
+        } catch (Exception e) {
+            return "cannot read the effective uid: " + e;
         }
         try {
             String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
@@ -63,7 +76,15 @@ public final class KernelBpf {
         return null;
     }
 
+    /**
+     * Whether kernel comparisons run. With {@code -Dtcxsim.kernel.required=true} an unavailable kernel
+     * fails instead (the default "auto" requires them exactly where they are available: root, >= 6.6).
+     */
     public static boolean available() {
+        if (UNAVAILABLE != null && "true".equalsIgnoreCase(System.getProperty("tcxsim.kernel.required", "auto").trim())) {
+            throw new AssertionError("kernel comparisons are required (tcxsim.kernel.required=true) but cannot run: "
+                    + UNAVAILABLE);
+        }
         return UNAVAILABLE == null;
     }
 

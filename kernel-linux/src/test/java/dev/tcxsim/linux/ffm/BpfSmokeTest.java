@@ -4,21 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class BpfSmokeTest {
-    /** Skips with the reason where the kernel backend cannot run; fails instead where it must. */
     static void requireKernel() {
-        String why = KernelRequirement.whyUnavailable();
-        if (why != null) {
-            if (KernelRequirement.required()) {
-                fail("the real-kernel test cannot run although it is required here ("
-                        + KernelRequirement.PROPERTY + "): " + why);
-            }
-            System.out.println("[tcxsim] skipping real-kernel test: " + why);
-            assumeTrue(false, "real-kernel test skipped: " + why);
-        }
+        dev.tcxsim.linux.RealKernel.require();
     }
 
     @Test
