@@ -1,0 +1,153 @@
+package dev.tcxsim.conformance.cases;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One step of a differential sequence: a tcx operation in the words of the {@code tcxsim} CLI, so
+ * that a failing sequence prints as a {@code tcxsim batch} script. Programs are the lessons.o
+ * programs by name; links live in three slots named l0, l1, l2 (created with {@code link as lN}).
+ *
+ * @param kind     the operation
+ * @param dev      device d0 or d1
+ * @param egress   tcx_egress instead of tcx_ingress
+ * @param prog     the program (index into {@link #PROGS}), -1 when the step names none
+ * @param position NONE, BEFORE or AFTER
+ * @param relKind  what the position is relative to: nothing, a program or a link
+ * @param rel      the relative program (index) or link slot
+ * @param replace  the program to replace (index), -1 for none
+ * @param revision expected_revision, 0 for none
+ * @param slot     the link slot a link step works on, or the slot a new link is stored in
+ */
+record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel relKind, int rel, int replace,
+                long revision, int slot) {
+
+    enum Kind { ATTACH, LINK_CREATE, DETACH, LINK_UPDATE, LINK_DETACH, LINK_CLOSE, QUERY }
+
+    enum Pos { NONE, BEFORE, AFTER }
+
+    enum Rel { NONE, PROG, LINK }
+
+    /** The lessons.o programs a sequence uses (a few, so that collisions and EEXIST are common). */
+    static final List<String> PROGS = List.of("audit", "count", "allow", "deny", "redirect");
+    static final int SLOTS = 3;
+    static final int DEVS = 2;
+
+    String progName() {
+        return PROGS.get(prog);
+    }
+
+    String hook() {
+        return egress ? "tcx_egress" : "tcx_ingress";
+    }
+
+    /** The link slots this step needs open to be issued at all. */
+    List<Integer> slotsUsed() {
+        List<Integer> out = new ArrayList<>();
+        if (relKind == Rel.LINK) {
+            out.add(rel);
+        }
+        if (kind == Kind.LINK_UPDATE || kind == Kind.LINK_DETACH || kind == Kind.LINK_CLOSE) {
+            out.add(slot);
+        }
+        return out;
+    }
+
+    /** This step as one {@code tcxsim batch} line. */
+    String cli() {
+        String dv = "d" + dev;
+        return switch (kind) {
+            case ATTACH, LINK_CREATE -> "net attach " + hook() + " name " + progName() + " dev " + dv + positionWords()
+                    + (replace >= 0 ? " replace name " + PROGS.get(replace) : "")
+                    + (revision != 0 ? " expected_revision " + revision : "")
+                    + (kind == Kind.LINK_CREATE ? " link as l" + slot : "");
+            case DETACH -> "net detach " + hook() + (prog >= 0 ? " name " + progName() : "") + " dev " + dv + positionWords()
+                    + (revision != 0 ? " expected_revision " + revision : "");
+            case LINK_UPDATE -> "link update link l" + slot + " name " + progName()
+                    + (replace >= 0 ? " old name " + PROGS.get(replace) : "");
+            case LINK_DETACH -> "link detach link l" + slot;
+            case LINK_CLOSE -> "link close link l" + slot;
+            case QUERY -> "net show dev " + dv;
+        };
+    }
+
+    private String positionWords() {
+        if (position == Pos.NONE) {
+            return "";
+        }
+        String w = position == Pos.BEFORE ? " before" : " after";
+        return switch (relKind) {
+            case NONE -> w;
+            case PROG -> w + " name " + PROGS.get(rel);
+            case LINK -> w + " link l" + rel;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return cli();
+    }
+
+    /** A random sequence of {@code length} steps, valid and invalid ones mixed. */
+    static List<DiffStep> draw(SplittableRandom r, int length) {
+        List<DiffStep> steps = new ArrayList<>(length);
+        for (int i = 0; i < length; i++) {
+            steps.add(one(r));
+        }
+        return steps;
+    }
+
+    private static DiffStep one(SplittableRandom r) {
+        int dev = r.nextInt(DEVS);
+        boolean egress = r.nextInt(4) == 0;
+        int prog = r.nextInt(PROGS.size());
+        int slot = r.nextInt(SLOTS);
+        int roll = r.nextInt(100);
+        Kind kind = roll < 32 ? Kind.ATTACH
+                : roll < 50 ? Kind.LINK_CREATE
+                : roll < 68 ? Kind.DETACH
+                : roll < 77 ? Kind.LINK_UPDATE
+                : roll < 84 ? Kind.LINK_DETACH
+                : roll < 91 ? Kind.LINK_CLOSE
+                : Kind.QUERY;
+        Pos pos = Pos.NONE;
+        Rel relKind = Rel.NONE;
+        int rel = -1;
+        int replace = -1;
+        long revision = 0;
+        switch (kind) {
+            case ATTACH, LINK_CREATE, DETACH -> {
+                int p = r.nextInt(10);
+                pos = p < 4 ? Pos.NONE : p < 7 ? Pos.BEFORE : Pos.AFTER;
+                if (pos != Pos.NONE) {
+                    int k = r.nextInt(10);
+                    if (k < 6) {
+                        relKind = Rel.PROG;
+                        rel = r.nextInt(PROGS.size());
+                    } else if (k < 8) {
+                        relKind = Rel.LINK;
+                        rel = r.nextInt(SLOTS);
+                    }
+                }
+                if (kind == Kind.ATTACH && r.nextInt(6) == 0) {
+                    replace = r.nextInt(PROGS.size());      // with or without a position: both are asked
+                }
+                if (r.nextInt(6) == 0) {
+                    revision = 1 + r.nextInt(6);
+                }
+                if (kind == Kind.DETACH && r.nextInt(3) == 0) {
+                    prog = -1;                             // "detach first/last" or relative only
+                }
+            }
+            case LINK_UPDATE -> {
+                if (r.nextInt(4) == 0) {
+                    replace = r.nextInt(PROGS.size());      // BPF_F_REPLACE with an old program
+                }
+            }
+            default -> {
+            }
+        }
+        return new DiffStep(kind, dev, egress, kind == Kind.QUERY ? -1 : prog, pos, relKind, rel, replace, revision, slot);
+    }
+}
