@@ -210,25 +210,44 @@ final class SimProcess implements BpfProcess {
         Map<String, Integer> mapFds = new LinkedHashMap<>();
         Map<String, Integer> progFds = new LinkedHashMap<>();
         int[] byIndex = new int[obj.maps().size()];
-        for (int i = 0; i < byIndex.length; i++) {
-            MapSpec ms = obj.maps().get(i);
-            byIndex[i] = mapCreate(ms);
-            mapFds.put(ms.name(), byIndex[i]);
-        }
-        for (ProgramSpec ps : obj.programs()) {
-            progFds.put(ps.name(), progLoad(ps, byIndex));
-        }
-        for (int i = 0; i < byIndex.length; i++) {
-            for (Map.Entry<Integer, String> slot : obj.maps().get(i).initialProgSlots().entrySet()) {
-                Integer progFd = progFds.get(slot.getValue());
-                if (progFd == null) {
-                    throw new BpfException(Errno.EINVAL, "map " + obj.maps().get(i).name() + " slot " + slot.getKey()
-                            + " names program '" + slot.getValue() + "', which the object does not have");
-                }
-                mapUpdate(byIndex[i], le32(slot.getKey()), le32(progFd), 0);
+        try {
+            for (int i = 0; i < byIndex.length; i++) {
+                MapSpec ms = obj.maps().get(i);
+                byIndex[i] = mapCreate(ms);
+                mapFds.put(ms.name(), byIndex[i]);
             }
+            for (ProgramSpec ps : obj.programs()) {
+                progFds.put(ps.name(), progLoad(ps, byIndex));
+            }
+            for (int i = 0; i < byIndex.length; i++) {
+                for (Map.Entry<Integer, String> slot : obj.maps().get(i).initialProgSlots().entrySet()) {
+                    Integer progFd = progFds.get(slot.getValue());
+                    if (progFd == null) {
+                        throw new BpfException(Errno.EINVAL, "map " + obj.maps().get(i).name() + " slot " + slot.getKey()
+                                + " names program '" + slot.getValue() + "', which the object does not have");
+                    }
+                    mapUpdate(byIndex[i], le32(slot.getKey()), le32(progFd), 0);
+                }
+            }
+        } catch (BpfException | RuntimeException e) {
+            // Like bpf_object__load (and LinuxBpfProcess): a failed load leaves no fds behind.
+            for (int fd : progFds.values()) {
+                closeQuietly(fd);
+            }
+            for (int fd : mapFds.values()) {
+                closeQuietly(fd);
+            }
+            throw e;
         }
         return new LoadedObjectFds(mapFds, progFds);
+    }
+
+    private void closeQuietly(int fd) {
+        try {
+            close(fd);
+        } catch (BpfException ignored) {
+            // already closed
+        }
     }
 
     private static byte[] le32(int v) {
