@@ -6,6 +6,7 @@ import dev.tcxsim.vm.RunEnv;
 import dev.tcxsim.vm.RunResult;
 import dev.tcxsim.vm.VerifierException;
 import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.ctx.SkBuffLayout;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.truffle.EbpfEngine;
 
@@ -85,10 +86,10 @@ final class ProgRun {
         SkBuff skb = new SkBuff(data);
         if (ctxIn != null) {
             ByteBuffer c = ByteBuffer.wrap(pad(ctxIn)).order(ByteOrder.LITTLE_ENDIAN);
-            skb.setMark(c.getInt(8));
-            skb.setPriority(c.getInt(32));
+            skb.setMark(c.getInt(SkBuffLayout.MARK));
+            skb.setPriority(c.getInt(SkBuffLayout.PRIORITY));
             for (int i = 0; i < 5; i++) {
-                skb.setCb(i, c.getInt(48 + 4 * i));
+                skb.setCb(i, c.getInt(SkBuffLayout.CB + 4 * i));
             }
         }
         return skb;
@@ -96,20 +97,20 @@ final class ProgRun {
 
     /** The writable part of __sk_buff after the run (mark, priority, tc_index, cb, tc_classid). */
     private static byte[] ctxOut(SkBuff skb) {
-        ByteBuffer c = ByteBuffer.allocate(192).order(ByteOrder.LITTLE_ENDIAN);
-        c.putInt(0, skb.len());
-        c.putInt(8, skb.mark());
-        c.putInt(32, skb.priority());
-        c.putInt(44, skb.tcIndex());
+        ByteBuffer c = ByteBuffer.allocate(SkBuffLayout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        c.putInt(SkBuffLayout.LEN, skb.len());
+        c.putInt(SkBuffLayout.MARK, skb.mark());
+        c.putInt(SkBuffLayout.PRIORITY, skb.priority());
+        c.putInt(SkBuffLayout.TC_INDEX, skb.tcIndex());
         for (int i = 0; i < 5; i++) {
-            c.putInt(48 + 4 * i, skb.cb(i));
+            c.putInt(SkBuffLayout.CB + 4 * i, skb.cb(i));
         }
-        c.putInt(72, skb.tcClassid());
+        c.putInt(SkBuffLayout.TC_CLASSID, skb.tcClassid());
         return c.array();
     }
 
     private static byte[] pad(byte[] ctx) {
-        byte[] b = new byte[Math.max(192, ctx.length)];
+        byte[] b = new byte[Math.max(SkBuffLayout.SIZE, ctx.length)];
         System.arraycopy(ctx, 0, b, 0, ctx.length);
         return b;
     }
