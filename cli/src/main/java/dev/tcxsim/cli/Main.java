@@ -160,6 +160,9 @@ public final class Main implements Runnable {
             s.history.recordFailure(new HookHistory.Key(r.dev(), r.attachType()), r.op().word(), s.who(), s.lastBefore,
                     s.lastError.errno(), ExplainCommand.why(s.lastError, r, s.lastBefore), command);
         }
+        if (code == 0) {
+            s.shadowFollow(line, err());
+        }
         if (code == 0 && recording != null) {
             try {
                 recording.append(line);

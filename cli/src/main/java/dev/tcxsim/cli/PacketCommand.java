@@ -31,7 +31,8 @@ import java.util.Map;
         "  packet listen udp ADDRESS:PORT   (a UDP socket for the rest of the session: delivery becomes visible)",
         "egress (default): the frame leaves through NAME: NAME's egress hook, then (for a veth) the peer's ingress hook,",
         "then local delivery. ingress: the frame arrives on NAME (sent by NAME's veth peer).",
-        "'trace' prints every hook, program and verdict on the way."})
+        "'trace' prints every hook, program and verdict on the way. On --kernel linux it prints the programs that ran",
+        "(run counters), then what the simulator predicts for the same session and whether the kernel agreed."})
 final class PacketCommand extends NounCommand {
     @picocli.CommandLine.Option(names = "--write-pcap", paramLabel = "FILE",
             description = "Write every frame as it arrived on each device (.pcapng: one file, one interface per device; else classic pcap, all devices).")
@@ -55,6 +56,7 @@ final class PacketCommand extends NounCommand {
         } catch (BpfException ex) {
             throw CliError.of("cannot listen on udp " + where, ex);
         }
+        s.shadowFollow(List.of("packet", "listen", "udp", where), main.err());
     }
 
     @Override
@@ -207,6 +209,7 @@ final class PacketCommand extends NounCommand {
         });
         result.put("delivered_to", delivered);
         PacketPath path = null;
+        Shadow.Observation observed = null;
         if (s.kernel instanceof SimKernel sim && sim.lastTrace() != null) {
             Map<Integer, String> names = new LinkedHashMap<>();
             s.kernel.devices().forEach(d -> names.put(d.ifindex(), d.name()));
@@ -220,7 +223,8 @@ final class PacketCommand extends NounCommand {
                 }
             }
         } else {
-            List<String> ran = RunCounters.ran(runsBefore, RunCounters.snapshot(s));
+            Map<String, Long> runsAfter = RunCounters.snapshot(s);
+            List<String> ran = RunCounters.ran(runsBefore, runsAfter);
             result.put("programs_ran", ran);
             if (!json() && trace) {
                 out().println("programs that ran (the kernel's run counters; no per-step trace on a real kernel):");
@@ -229,12 +233,40 @@ final class PacketCommand extends NounCommand {
                 }
                 ran.forEach(line -> out().println("  " + line));
             }
+            observed = new Shadow.Observation(RunCounters.runs(runsBefore, runsAfter), seen, delivered);
         }
         if (!json()) {
             out().println("arrived on: " + (seen.isEmpty() ? "(no device saw it)" : String.join(", ", seen)));
             out().println("delivered to: " + (delivered.isEmpty() ? "(no socket of this session)" : String.join(", ", delivered)));
         }
+        if (observed != null && s.shadow != null && (trace || json())) {
+            predict(s, dev, frame, observed, trace, result);
+        }
         return new SendResult(result, path);
+    }
+
+    /**
+     * On the real kernel: sends the same frame in the shadow simulator and, with {@code trace}, prints
+     * its prediction and whether the kernel agreed ({@code -j}: "predicted" and "agrees"). A shadow
+     * failure only ends the predictions, never the real command.
+     */
+    private void predict(Session s, String dev, byte[] frame, Shadow.Observation observed, boolean trace,
+                         Map<String, Object> result) {
+        Shadow.Prediction p;
+        try {
+            p = s.shadow.predict(dev, frame);
+        } catch (CliError | RuntimeException e) {
+            main.err().println("simulator could not follow: " + (e instanceof CliError ce
+                    ? ce.line().replaceFirst("^Error: ", "") : e.toString()) + "; no more predictions in this session");
+            main.err().flush();
+            s.stopShadow();
+            return;
+        }
+        result.put("predicted", Shadow.json(p));
+        result.put("agrees", Shadow.differences(observed, p.expected()).isEmpty());
+        if (!json() && trace) {
+            Shadow.render(observed, p).forEach(out()::println);
+        }
     }
 
     private void drawPictures(Session s, PacketPath path) throws CliError {

@@ -77,4 +77,33 @@ final class RunCounters {
         });
         return out;
     }
+
+    /**
+     * The programs whose counter grew, as runs without ids (for comparing with the simulator): a
+     * program that ran n times appears n times.
+     */
+    static List<Shadow.Run> runs(Map<String, Long> before, Map<String, Long> after) {
+        List<Shadow.Run> out = new ArrayList<>();
+        after.forEach((label, n) -> {
+            long was = before.getOrDefault(label, 0L);
+            if (n > was && was >= 0) {
+                Shadow.Run run = run(label);
+                for (long i = was; i < n; i++) {
+                    out.add(run);
+                }
+            }
+        });
+        return out;
+    }
+
+    /** The run of a snapshot label: device, hook, tcx|classic, and the name after "prog ID". */
+    static Shadow.Run run(String label) {
+        String[] w = label.split(" ");
+        int prog = 3;
+        while (prog < w.length && !w[prog].equals("prog")) {
+            prog++;
+        }
+        String name = prog + 2 < w.length ? w[prog + 2] : "?";
+        return new Shadow.Run(w[0], w[1], w[2], name);
+    }
 }

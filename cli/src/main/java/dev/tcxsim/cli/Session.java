@@ -45,6 +45,8 @@ final class Session implements AutoCloseable {
     final Map<String, Integer> linkNames = new LinkedHashMap<>();
     /** Link id → fd of the links this session holds. */
     final Map<Integer, Integer> links = new LinkedHashMap<>();
+    /** On the real kernel: the simulator following this session, to predict packets (null: none, or it gave up). */
+    Shadow shadow;
 
     private Session(Kernel kernel, String netns) {
         this.kernel = kernel;
@@ -92,6 +94,9 @@ final class Session implements AutoCloseable {
             }
         }
         String who = proc.name();
+        if (shadow != null) {
+            shadow.endProcess();
+        }
         proc.exit();
         progs.clear();
         maps.clear();
@@ -158,7 +163,26 @@ final class Session implements AutoCloseable {
         if (why != null) {
             throw new CliError("the " + b.label() + " kernel is not available here: " + why);
         }
-        return new Session(b.open(), null);
+        Session s = new Session(b.open(), null);
+        if (b == Backend.LINUX) {
+            s.shadow = Shadow.start();
+        }
+        return s;
+    }
+
+    /** Replays a command that succeeded here into the shadow simulator; drops the shadow when it cannot follow. */
+    void shadowFollow(java.util.List<String> line, java.io.PrintWriter err) {
+        if (shadow != null && !shadow.follow(line, err)) {
+            stopShadow();
+        }
+    }
+
+    /** No more predictions in this session. */
+    void stopShadow() {
+        if (shadow != null) {
+            shadow.close();
+            shadow = null;
+        }
     }
 
     /** {@code id N | pinned PATH | name NAME}: an fd for that program (owned by this session). */
@@ -270,6 +294,7 @@ final class Session implements AutoCloseable {
     @Override
     public void close() {
         sockets.values().forEach(dev.tcxsim.kernel.UdpSocket::close);
+        stopShadow();
         kernel.close();
     }
 
