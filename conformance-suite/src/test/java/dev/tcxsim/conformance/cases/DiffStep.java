@@ -89,20 +89,48 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
         return cli();
     }
 
-    /** A random sequence of {@code length} steps, valid and invalid ones mixed. */
+    /**
+     * A random sequence of {@code length} steps, valid and invalid ones mixed. The generator guesses
+     * which link slots are open (a create opens its slot, a close frees it) and which programs are
+     * attached, so that most link steps are issued and most relatives exist; the guesses need not
+     * be right, a wrong one just makes an invalid step.
+     */
     static List<DiffStep> draw(SplittableRandom r, int length) {
         List<DiffStep> steps = new ArrayList<>(length);
+        boolean[] open = new boolean[SLOTS];
+        List<Integer> attached = new ArrayList<>();
         for (int i = 0; i < length; i++) {
-            steps.add(one(r));
+            DiffStep s = one(r, open, attached);
+            steps.add(s);
+            switch (s.kind) {
+                case LINK_CREATE -> {
+                    open[s.slot] = true;
+                    attached.add(s.prog);
+                }
+                case ATTACH -> attached.add(s.prog);
+                case LINK_CLOSE -> open[s.slot] = false;
+                default -> {
+                }
+            }
         }
         return steps;
     }
 
-    private static DiffStep one(SplittableRandom r) {
-        int dev = r.nextInt(DEVS);
-        boolean egress = r.nextInt(4) == 0;
+    private static int openSlot(SplittableRandom r, boolean[] open) {
+        int start = r.nextInt(SLOTS);
+        for (int i = 0; i < SLOTS; i++) {
+            int slot = (start + i) % SLOTS;
+            if (open[slot] || r.nextInt(8) == 0) {
+                return slot;
+            }
+        }
+        return start;
+    }
+
+    private static DiffStep one(SplittableRandom r, boolean[] open, List<Integer> attached) {
+        int dev = r.nextInt(4) == 0 ? 1 : 0;
+        boolean egress = r.nextInt(6) == 0;
         int prog = r.nextInt(PROGS.size());
-        int slot = r.nextInt(SLOTS);
         int roll = r.nextInt(100);
         Kind kind = roll < 32 ? Kind.ATTACH
                 : roll < 50 ? Kind.LINK_CREATE
@@ -111,6 +139,15 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
                 : roll < 84 ? Kind.LINK_DETACH
                 : roll < 91 ? Kind.LINK_CLOSE
                 : Kind.QUERY;
+        int slot;
+        if (kind == Kind.LINK_CREATE) {
+            slot = r.nextInt(SLOTS);
+            for (int i = 0; i < SLOTS && open[slot] && r.nextInt(8) != 0; i++) {
+                slot = (slot + 1) % SLOTS;                  // prefer a free slot
+            }
+        } else {
+            slot = openSlot(r, open);
+        }
         Pos pos = Pos.NONE;
         Rel relKind = Rel.NONE;
         int rel = -1;
@@ -124,30 +161,42 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
                     int k = r.nextInt(10);
                     if (k < 6) {
                         relKind = Rel.PROG;
-                        rel = r.nextInt(PROGS.size());
+                        rel = pick(r, attached);
                     } else if (k < 8) {
                         relKind = Rel.LINK;
-                        rel = r.nextInt(SLOTS);
+                        rel = openSlot(r, open);
                     }
                 }
                 if (kind == Kind.ATTACH && r.nextInt(6) == 0) {
-                    replace = r.nextInt(PROGS.size());      // with or without a position: both are asked
+                    replace = pick(r, attached);          // with or without a position: both are asked
                 }
-                if (r.nextInt(6) == 0) {
-                    revision = 1 + r.nextInt(6);
+                if (r.nextInt(8) == 0) {
+                    revision = 1 + r.nextInt(4);
                 }
-                if (kind == Kind.DETACH && r.nextInt(3) == 0) {
-                    prog = -1;                             // "detach first/last" or relative only
+                if (kind == Kind.DETACH) {
+                    if (r.nextInt(3) == 0) {
+                        prog = -1;                         // "detach first/last" or relative only
+                    } else if (r.nextInt(4) != 0) {
+                        prog = pick(r, attached);
+                    }
                 }
             }
             case LINK_UPDATE -> {
                 if (r.nextInt(4) == 0) {
-                    replace = r.nextInt(PROGS.size());      // BPF_F_REPLACE with an old program
+                    replace = pick(r, attached);          // BPF_F_REPLACE with an old program
                 }
             }
             default -> {
             }
         }
         return new DiffStep(kind, dev, egress, kind == Kind.QUERY ? -1 : prog, pos, relKind, rel, replace, revision, slot);
+    }
+
+    /** Mostly a program thought to be attached, sometimes any. */
+    private static int pick(SplittableRandom r, List<Integer> attached) {
+        if (attached.isEmpty() || r.nextInt(4) == 0) {
+            return r.nextInt(PROGS.size());
+        }
+        return attached.get(r.nextInt(attached.size()));
     }
 }

@@ -40,6 +40,7 @@ final class DifferentialRunner {
     private final Path lessons;
     private final BpfObject object;
     private final long[] nanos = new long[2];
+    private final java.util.TreeMap<String, Integer> tally = new java.util.TreeMap<>();
     private int sequences;
     private int steps;
 
@@ -76,6 +77,11 @@ final class DifferentialRunner {
         return steps;
     }
 
+    /** How often each step result (ok, an errno, skip) came up on the left kernel, over the unshrunk sequences. */
+    Map<String, Integer> tally() {
+        return java.util.Collections.unmodifiableMap(tally);
+    }
+
     /** Milliseconds spent in the left (0) or right (1) kernel, shrinking included. */
     long millis(int side) {
         return nanos[side] / 1_000_000;
@@ -90,7 +96,7 @@ final class DifferentialRunner {
             List<DiffStep> seq = DiffStep.draw(new SplittableRandom(seed), length);
             sequences++;
             steps += seq.size();
-            if (!agree(seq)) {
+            if (!agreeCounting(seq)) {
                 SeededRun<DiffStep> shrinker = new SeededRun<>(r -> seq, this::agree, s -> "");
                 List<DiffStep> minimal = shrinker.shrink(seq);
                 throw new AssertionError(describe(seed, seq.size(), minimal));
@@ -100,6 +106,14 @@ final class DifferentialRunner {
 
     boolean agree(List<DiffStep> seq) {
         return run(0, seq).equals(run(1, seq));
+    }
+
+    private boolean agreeCounting(List<DiffStep> seq) {
+        List<String> l = run(0, seq);
+        for (String o : l) {
+            tally.merge(o.split(" ", 2)[0], 1, Integer::sum);
+        }
+        return l.equals(run(1, seq));
     }
 
     String describe(long seed, int originalLength, List<DiffStep> minimal) {
