@@ -241,6 +241,8 @@ final class PacketCommand extends NounCommand {
         }
         if (observed != null && s.shadow != null && (trace || json())) {
             predict(s, dev, frame, observed, trace, result);
+        } else if (observed != null && s.noShadowWhy != null && trace && !json()) {
+            out().println("simulator predicts: (no prediction: " + s.noShadowWhy + ")");
         }
         return new SendResult(result, path);
     }

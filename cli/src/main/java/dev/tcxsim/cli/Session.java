@@ -47,6 +47,8 @@ final class Session implements AutoCloseable {
     final Map<Integer, Integer> links = new LinkedHashMap<>();
     /** On the real kernel: the simulator following this session, to predict packets (null: none, or it gave up). */
     Shadow shadow;
+    /** Why a real-kernel session has no shadow from the start (null: it has one, or it is the simulator). */
+    String noShadowWhy;
 
     private Session(Kernel kernel, String netns) {
         this.kernel = kernel;
@@ -64,7 +66,9 @@ final class Session implements AutoCloseable {
             throw new CliError("--netns needs the linux kernel, which is not available here: " + why);
         }
         try {
-            return new Session(dev.tcxsim.linux.LinuxKernel.openNamed(name), name);
+            Session s = new Session(dev.tcxsim.linux.LinuxKernel.openNamed(name), name);
+            s.noShadowWhy = "namespace " + name + " keeps state from earlier invocations that the simulator did not see";
+            return s;
         } catch (BpfException e) {
             throw CliError.of("cannot open namespace " + name, e);
         }
@@ -166,6 +170,9 @@ final class Session implements AutoCloseable {
         Session s = new Session(b.open(), null);
         if (b == Backend.LINUX) {
             s.shadow = Shadow.start();
+            if (s.shadow == null) {
+                s.noShadowWhy = "the simulator could not be opened";
+            }
         }
         return s;
     }

@@ -148,4 +148,25 @@ class ShadowTest {
             assertFalse(send.out().contains("simulator predicts"), send.out());
         }
     }
+
+    @Test
+    void aNamedNamespaceSaysWhyThereIsNoPrediction() throws Exception {
+        requireKernel();
+        String name = "tcxsim-shadowtest-" + ProcessHandle.current().pid();
+        try {
+            MainTest.Run add = MainTest.run("--kernel", "linux", "--netns", name, "dev", "add", "veth0", "type", "veth",
+                    "peer", "veth1");
+            assertEquals(0, add.code(), add.err());
+            MainTest.Run send = MainTest.run("--kernel", "linux", "--netns", name, "packet", "send", "dev", "veth0", "udp",
+                    "192.0.2.9:1", "192.0.2.2:53", "trace");
+            assertEquals(0, send.code(), send.err());
+            assertTrue(send.out().contains("simulator predicts: (no prediction: namespace " + name
+                    + " keeps state from earlier invocations"), send.out());
+            assertFalse(send.out().contains("agrees"), send.out());
+        } finally {
+            if (dev.tcxsim.linux.LinuxKernel.namedExists(name)) {
+                dev.tcxsim.linux.LinuxKernel.deleteNamed(name);
+            }
+        }
+    }
 }
