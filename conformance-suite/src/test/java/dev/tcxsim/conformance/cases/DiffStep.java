@@ -25,7 +25,8 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
 
     enum Kind { ATTACH, LINK_CREATE, DETACH, LINK_UPDATE, LINK_DETACH, LINK_CLOSE, QUERY }
 
-    enum Pos { NONE, BEFORE, AFTER }
+    /** BOTH is "before after X": both flags, which no valid request has. */
+    enum Pos { NONE, BEFORE, AFTER, BOTH }
 
     enum Rel { NONE, PROG, LINK }
 
@@ -63,6 +64,7 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
                     + (revision != 0 ? " expected_revision " + revision : "")
                     + (kind == Kind.LINK_CREATE ? " link as l" + slot : "");
             case DETACH -> "net detach " + hook() + (prog >= 0 ? " name " + progName() : "") + " dev " + dv + positionWords()
+                    + (replace >= 0 ? " replace name " + PROGS.get(replace) : "")
                     + (revision != 0 ? " expected_revision " + revision : "");
             case LINK_UPDATE -> "link update link l" + slot + " name " + progName()
                     + (replace >= 0 ? " old name " + PROGS.get(replace) : "");
@@ -76,7 +78,11 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
         if (position == Pos.NONE) {
             return "";
         }
-        String w = position == Pos.BEFORE ? " before" : " after";
+        String w = switch (position) {
+            case BEFORE -> " before";
+            case AFTER -> " after";
+            default -> " before after";
+        };
         return switch (relKind) {
             case NONE -> w;
             case PROG -> w + " name " + PROGS.get(rel);
@@ -156,7 +162,7 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
         switch (kind) {
             case ATTACH, LINK_CREATE, DETACH -> {
                 int p = r.nextInt(10);
-                pos = p < 4 ? Pos.NONE : p < 7 ? Pos.BEFORE : Pos.AFTER;
+                pos = p < 4 ? Pos.NONE : p < 7 ? Pos.BEFORE : p < 9 || r.nextInt(4) != 0 ? Pos.AFTER : Pos.BOTH;
                 if (pos != Pos.NONE) {
                     int k = r.nextInt(10);
                     if (k < 6) {
@@ -167,8 +173,8 @@ record DiffStep(Kind kind, int dev, boolean egress, int prog, Pos position, Rel 
                         rel = openSlot(r, open);
                     }
                 }
-                if (kind == Kind.ATTACH && r.nextInt(6) == 0) {
-                    replace = pick(r, attached);          // with or without a position: both are asked
+                if (kind == Kind.ATTACH && r.nextInt(6) == 0 || kind == Kind.DETACH && r.nextInt(12) == 0) {
+                    replace = pick(r, attached);          // with or without a position; on a detach always invalid
                 }
                 if (r.nextInt(8) == 0) {
                     revision = 1 + r.nextInt(4);

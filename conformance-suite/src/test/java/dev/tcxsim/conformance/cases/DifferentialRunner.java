@@ -266,11 +266,12 @@ final class DifferentialRunner {
                 case NONE -> 0;
                 case BEFORE -> Uapi.BPF_F_BEFORE;
                 case AFTER -> Uapi.BPF_F_AFTER;
+                case BOTH -> Uapi.BPF_F_BEFORE | Uapi.BPF_F_AFTER;
             };
             if (s.position() != DiffStep.Pos.NONE && s.relKind() == DiffStep.Rel.LINK) {
                 f |= Uapi.BPF_F_LINK;
             }
-            if (s.replace() >= 0 && s.kind() == DiffStep.Kind.ATTACH) {
+            if (s.replace() >= 0 && s.kind() != DiffStep.Kind.LINK_UPDATE) {
                 f |= Uapi.BPF_F_REPLACE;
             }
             return f;
