@@ -121,7 +121,7 @@ final class DifferentialRunner {
         List<String> r = run(1, minimal);
         return "differential test: " + left.name() + " and " + right.name() + " disagree for seed " + seed
                 + " (replay with -Dtcxsim.seed=" + seed + "); shrunk from " + originalLength + " to " + minimal.size()
-                + " steps.\nMinimal sequence as a tcxsim batch script:\n" + script(seed, minimal) + "\n"
+                + " steps.\nMinimal sequence as a tcxsim batch script:\n" + script(seed, minimal, l) + "\n"
                 + Comparison.sideBySide("outcome per step", left.name(), label(l), right.name(), label(r));
     }
 
@@ -133,8 +133,11 @@ final class DifferentialRunner {
         return out;
     }
 
-    /** The sequence as a script for {@code tcxsim batch file F --continue}. */
-    String script(long seed, List<DiffStep> seq) {
+    /**
+     * The sequence as a script for {@code tcxsim batch file F --continue}; a step the left kernel
+     * did not issue (its link slot was not open, or already held a link) is written as a comment.
+     */
+    String script(long seed, List<DiffStep> seq, List<String> leftOutcomes) {
         StringBuilder sb = new StringBuilder();
         sb.append("# tcxsim differential test, seed ").append(seed).append(": run with 'tcxsim batch file F --continue'")
                 .append(" and with '--kernel linux'\n");
@@ -142,20 +145,10 @@ final class DifferentialRunner {
             sb.append("dev add d").append(d).append(" type dummy\n");
         }
         sb.append("prog load ").append(lessons).append(" p\n");
-        Map<Integer, Boolean> open = new HashMap<>();
-        int n = 1;
-        for (DiffStep s : seq) {
-            boolean issued = s.slotsUsed().stream().allMatch(slot -> open.getOrDefault(slot, false))
-                    && !(s.kind() == DiffStep.Kind.LINK_CREATE && open.getOrDefault(s.slot(), false));
-            sb.append(issued ? "" : "# not issued (link slot closed or in use): ").append(s.cli())
-                    .append("   # step ").append(n++).append('\n');
-            // The script cannot know whether a create succeeded; the slot is "open" after any issued create.
-            if (issued && s.kind() == DiffStep.Kind.LINK_CREATE) {
-                open.put(s.slot(), true);
-            }
-            if (issued && s.kind() == DiffStep.Kind.LINK_CLOSE) {
-                open.put(s.slot(), false);
-            }
+        for (int i = 0; i < seq.size(); i++) {
+            boolean issued = i >= leftOutcomes.size() || !leftOutcomes.get(i).equals("skip");
+            sb.append(issued ? "" : "# not issued (link slot closed or in use): ").append(seq.get(i).cli())
+                    .append("   # step ").append(i + 1).append('\n');
         }
         for (int d = 0; d < DiffStep.DEVS; d++) {
             sb.append("net show dev d").append(d).append('\n');
