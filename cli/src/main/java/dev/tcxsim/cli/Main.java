@@ -15,7 +15,7 @@ import java.util.List;
 @Command(name = "tcxsim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Simulator and conformance bench for the Linux tcx datapath (tc BPF programs on ingress/egress).",
         subcommands = {DoctorCommand.class, DevCommand.class, ProgCommand.class, NetCommand.class, LinkCommand.class,
-                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, TourCommand.class, ConformanceCommand.class,
+                TcCommand.class, BatchCommand.class, PacketCommand.class, MapCommand.class, TourCommand.class, VmPluginCommand.class, ConformanceCommand.class,
                 ExplainCommand.class, ShellCommand.class, SessionCommand.class, NetnsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -95,9 +95,23 @@ public final class LoadedProgram {
 
     /** Runs the program on {@code skb}. Never throws for program faults: they come back in {@link RunResult#fault()}. */
     public RunResult run(SkBuff skb, RunEnv env) {
+        return run(skb, env, Ptr.make(Ptr.CTX, 0));
+    }
+
+    /**
+     * Runs a program of type {@link dev.tcxsim.vm.verifier.Verifier#PROG_TYPE_MEMORY} with r1 pointing at
+     * {@code memory} (null when it is empty), as the bpf_conformance plugin protocol does; the memory is
+     * bounds-checked like a packet; stores change the VM's copy only.
+     */
+    public RunResult runOnMemory(byte[] memory) {
+        SkBuff skb = new SkBuff(memory);
+        return run(skb, RunEnv.DEFAULT, memory.length == 0 ? 0 : Ptr.make(Ptr.PACKET, skb.dataOffset()));
+    }
+
+    private RunResult run(SkBuff skb, RunEnv env, long r1) {
         RunState st = new RunState(skb, env == null ? RunEnv.DEFAULT : env, budget, this);
         try (AutoCloseable entered = enter.get()) {
-            long r0 = executor.execute(st, Ptr.make(Ptr.CTX, 0), 0);
+            long r0 = executor.execute(st, r1, 0);
             lastRunCompiled = st.exitedCompiled;
             return new RunResult(r0, st.redirect, null, st.insns);
         } catch (BpfFault f) {

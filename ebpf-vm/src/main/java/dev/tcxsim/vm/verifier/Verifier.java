@@ -29,6 +29,11 @@ import java.util.TreeSet;
 public final class Verifier {
     /** BPF_COMPLEXITY_LIMIT_INSNS. */
     public static final int MAX_INSNS = 1_000_000;
+    /**
+     * Program type 0 (BPF_PROG_TYPE_UNSPEC) marks a program whose r1 points at plain memory instead
+     * of a context, as the bpf_conformance plugin protocol runs them: no context checks apply.
+     */
+    public static final int PROG_TYPE_MEMORY = 0;
 
     private final ProgramSpec spec;
     private final long[] insns;
@@ -101,7 +106,9 @@ public final class Verifier {
             }
         }
         checkCallGraph(fstarts);
-        checkContextAccesses(fstarts.length > 1 ? fstarts[1] : insns.length);
+        if (spec.progType() != PROG_TYPE_MEMORY) {
+            checkContextAccesses(fstarts.length > 1 ? fstarts[1] : insns.length);
+        }
         return fstarts;
     }
 
