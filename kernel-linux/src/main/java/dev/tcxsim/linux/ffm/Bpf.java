@@ -272,6 +272,17 @@ public final class Bpf {
     /** BPF_PROG_ATTACH: attr 0 target_ifindex, 4 attach_bpf_fd, 8 attach_type, 12 attach_flags, 16 replace_bpf_fd, 20 relative_fd|id, 24 expected_revision. */
     public static void progAttach(int ifindex, int attachType, int progFd, int flags, int relative, int replaceFd,
                                   long expectedRevision) throws ErrnoException {
+        attachCall(PROG_ATTACH, "BPF_PROG_ATTACH", ifindex, attachType, progFd, flags, relative, replaceFd, expectedRevision);
+    }
+
+    /** BPF_PROG_DETACH with the same layout as attach (replace_bpf_fd unused, left 0). */
+    public static void progDetach(int ifindex, int attachType, int progFd, int flags, int relative,
+                                  long expectedRevision) throws ErrnoException {
+        attachCall(PROG_DETACH, "BPF_PROG_DETACH", ifindex, attachType, progFd, flags, relative, 0, expectedRevision);
+    }
+
+    private static void attachCall(int cmd, String name, int ifindex, int attachType, int progFd, int flags, int relative,
+                                   int replaceFd, long expectedRevision) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = attr(arena);
             a.set(JAVA_INT, 0, ifindex);
@@ -281,26 +292,10 @@ public final class Bpf {
             a.set(JAVA_INT, 16, replaceFd);
             a.set(JAVA_INT, 20, relative);
             a.set(JAVA_LONG, 24, expectedRevision);
-            call(PROG_ATTACH, a, "BPF_PROG_ATTACH(ifindex " + ifindex + ", attach type " + attachType + ", prog fd "
-                    + progFd + ", flags 0x" + Integer.toHexString(flags) + ", relative " + relative + ", replace fd "
-                    + replaceFd + ", expected revision " + expectedRevision + ")");
-        }
-    }
-
-    /** BPF_PROG_DETACH with the same layout as attach (replace_bpf_fd unused). */
-    public static void progDetach(int ifindex, int attachType, int progFd, int flags, int relative,
-                                  long expectedRevision) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = attr(arena);
-            a.set(JAVA_INT, 0, ifindex);
-            a.set(JAVA_INT, 4, progFd);
-            a.set(JAVA_INT, 8, attachType);
-            a.set(JAVA_INT, 12, flags);
-            a.set(JAVA_INT, 20, relative);
-            a.set(JAVA_LONG, 24, expectedRevision);
-            call(PROG_DETACH, a, "BPF_PROG_DETACH(ifindex " + ifindex + ", attach type " + attachType + ", prog fd "
-                    + progFd + ", flags 0x" + Integer.toHexString(flags) + ", relative " + relative
-                    + ", expected revision " + expectedRevision + ")");
+            call(cmd, a, name + "(ifindex " + ifindex + ", attach type " + attachType + ", prog fd " + progFd
+                    + ", flags 0x" + Integer.toHexString(flags) + ", relative " + relative
+                    + (cmd == PROG_ATTACH ? ", replace fd " + replaceFd : "") + ", expected revision "
+                    + expectedRevision + ")");
         }
     }
 

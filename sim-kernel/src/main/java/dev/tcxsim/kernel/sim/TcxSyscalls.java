@@ -53,58 +53,57 @@ final class TcxSyscalls {
 
     /** Resolves relative_fd / relative_id in this process and the kernel's id spaces. */
     private final ObjectLookup<SimProg, SimLink> lookup = new ObjectLookup<>() {
-            @Override
+        @Override
         public SimProg progById(int id) throws MprogException {
-            SimProg p = kernel.progs.get(id);
-            if (p == null) {
-                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no program");
-            }
-            return p;
+            return byId(kernel.progs, id, "program");
         }
 
-            @Override
+        @Override
         public SimProg progByFd(int fd) throws MprogException {
-            Object o = proc.fds.get(fd);
-            if (o == null) {
-                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
-            }
-            if (!(o instanceof SimProg p)) {
-                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a program");
-            }
-            return p;
+            return byFd(fd, SimProg.class, "program");
         }
 
-            @Override
+        @Override
         public SimLink linkById(int id) throws MprogException {
-            SimLink l = kernel.links.get(id);
-            if (l == null) {
-                throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no link");
-            }
-            return l;
+            return byId(kernel.links, id, "link");
         }
 
-            @Override
+        @Override
         public SimLink linkByFd(int fd) throws MprogException {
-            Object o = proc.fds.get(fd);
-            if (o == null) {
-                throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
-            }
-            if (!(o instanceof SimLink l)) {
-                throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a link");
-            }
-            return l;
+            return byFd(fd, SimLink.class, "link");
         }
 
-            @Override
+        @Override
         public SimProg progOfLink(SimLink link) {
             return link.prog;
         }
 
-            @Override
+        @Override
         public int progType(SimProg prog) {
             return prog.type;
         }
     };
+
+    /** relative_id: ENOENT when no object of that kind has the id. */
+    private static <T> T byId(java.util.Map<Integer, T> ids, int id, String what) throws MprogException {
+        T o = ids.get(id);
+        if (o == null) {
+            throw new MprogException(Errno.ENOENT, "relative_id " + id + " names no " + what);
+        }
+        return o;
+    }
+
+    /** relative_fd: EBADF when the fd is not open, EINVAL when it holds another kind of object. */
+    private <T> T byFd(int fd, Class<T> type, String what) throws MprogException {
+        Object o = proc.fds.get(fd);
+        if (o == null) {
+            throw new MprogException(Errno.EBADF, "relative_fd " + fd + " is not open");
+        }
+        if (!type.isInstance(o)) {
+            throw new MprogException(Errno.EINVAL, "relative_fd " + fd + " is not a " + what);
+        }
+        return type.cast(o);
+    }
 
     private static BpfException fail(String call, MprogException e) {
         return new BpfException(e.errno(), call + ": " + e.getMessage().substring(e.errno().name().length() + 2));
