@@ -32,7 +32,8 @@ public final class Helpers {
     private static final int[] IMPLEMENTED = {MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, KTIME_GET_NS,
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
         TAIL_CALL, REDIRECT, SKB_LOAD_BYTES, CSUM_DIFF, GET_HASH_RECALC, RINGBUF_OUTPUT, RINGBUF_RESERVE,
-        RINGBUF_SUBMIT, RINGBUF_DISCARD, REDIRECT_NEIGH, REDIRECT_PEER, TRACE_VPRINTK};
+        RINGBUF_SUBMIT, RINGBUF_DISCARD, REDIRECT_NEIGH, REDIRECT_PEER, TRACE_VPRINTK,
+        MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM};
 
     public static final int TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
     public static final long BPF_F_INGRESS = 1;
@@ -128,6 +129,8 @@ public final class Helpers {
                 }
                 yield 0;
             }
+            case MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM ->
+                    MapHelpers.call(st, id, r1, r2, r3, r4, r5, pc);
             default -> throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
         };
     }

@@ -20,9 +20,15 @@ public abstract class BpfMap {
     public static final long BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2, BPF_F_LOCK = 4;
     /** map_flags bit: programs may only read the map. */
     public static final int BPF_F_RDONLY_PROG = 0x80;
+    /** map_flags bit: programs may only write the map. */
+    public static final int BPF_F_WRONLY_PROG = 0x100;
+    /** map_flags bit: allocate elements on demand (required by LPM tries, accepted by hash maps). */
+    public static final int BPF_F_NO_PREALLOC = 0x1;
 
     public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_PROG_ARRAY = 3, TYPE_PERCPU_HASH = 5,
-            TYPE_PERCPU_ARRAY = 6, TYPE_LRU_HASH = 9, TYPE_LRU_PERCPU_HASH = 10, TYPE_RINGBUF = 27;
+            TYPE_PERCPU_ARRAY = 6, TYPE_LRU_HASH = 9, TYPE_LRU_PERCPU_HASH = 10, TYPE_LPM_TRIE = 11,
+            TYPE_ARRAY_OF_MAPS = 12, TYPE_HASH_OF_MAPS = 13, TYPE_DEVMAP = 14, TYPE_CPUMAP = 16, TYPE_QUEUE = 22,
+            TYPE_STACK = 23, TYPE_SK_STORAGE = 24, TYPE_DEVMAP_HASH = 25, TYPE_RINGBUF = 27, TYPE_BLOOM_FILTER = 30;
 
     private final MapSpec spec;
     private final int id;
@@ -57,6 +63,8 @@ public abstract class BpfMap {
             case TYPE_LRU_PERCPU_HASH -> new HashMapBpf(spec, true, true);
             case TYPE_PROG_ARRAY -> new ProgArrayMap(spec);
             case TYPE_RINGBUF -> new RingBufMap(spec);
+            case TYPE_QUEUE -> new QueueStackMap(spec, false);
+            case TYPE_STACK -> new QueueStackMap(spec, true);
             default -> throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': map type "
                     + spec.type() + " (" + MapTypes.name(spec.type()) + ") is not supported by the simulator");
         };
@@ -128,6 +136,15 @@ public abstract class BpfMap {
     public abstract void update(byte[] key, byte[] value, long flags) throws MapException;
 
     public abstract void delete(byte[] key) throws MapException;
+
+    /**
+     * BPF_MAP_LOOKUP_AND_DELETE_ELEM: the value, removed from the map (a pop for queues and
+     * stacks). ENOTSUPP for map types the simulator does not offer it on.
+     */
+    public byte[] lookupAndDelete(byte[] key) throws MapException {
+        throw new MapException(MapException.ENOTSUPP, MapTypes.name(type()) + " map '" + name()
+                + "' does not support lookup-and-delete");
+    }
 
     /** The key after {@code keyOrNull} (the first key for null or an absent key); ENOENT at the end. */
     public abstract byte[] nextKey(byte[] keyOrNull) throws MapException;

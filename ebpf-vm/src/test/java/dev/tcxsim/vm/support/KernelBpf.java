@@ -226,4 +226,171 @@ public final class KernelBpf {
             }
         }
     }
+
+    /**
+     * A set of kernel maps and programs that lives across several calls, for tests that drive one
+     * map through many operations and runs (map-type semantics, programs run repeatedly on shared
+     * maps). Every fd it opened is closed by {@link #close()}. Operations return 0 or {@code -errno}
+     * the way the syscall does, so tests compare errnos with the simulator's.
+     */
+    public static final class Session implements AutoCloseable {
+        private static final int BPF_MAP_DELETE_ELEM = 3, BPF_MAP_GET_NEXT_KEY = 4,
+                BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21;
+        private final Arena arena = Arena.ofShared();
+        private final java.util.List<Integer> fds = new java.util.ArrayList<>();
+
+        /** BPF_MAP_CREATE; {@code innerMapFd} is for map-in-map (0 otherwise); returns the fd. */
+        public int createMap(int type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra,
+                             int innerMapFd) throws Throwable {
+            MemorySegment attr = arena.allocate(128);
+            attr.set(ValueLayout.JAVA_INT, 0, type);
+            attr.set(ValueLayout.JAVA_INT, 4, keySize);
+            attr.set(ValueLayout.JAVA_INT, 8, valueSize);
+            attr.set(ValueLayout.JAVA_INT, 12, maxEntries);
+            attr.set(ValueLayout.JAVA_INT, 16, flags);
+            attr.set(ValueLayout.JAVA_INT, 20, innerMapFd);
+            attr.set(ValueLayout.JAVA_LONG, 64, mapExtra);
+            long fd = bpf(arena, BPF_MAP_CREATE, attr);
+            if (fd < 0) {
+                throw new BpfError("BPF_MAP_CREATE of type " + type, (int) -fd, null);
+            }
+            fds.add((int) fd);
+            return (int) fd;
+        }
+
+        /** BPF_MAP_CREATE, returning {@code -errno} instead of throwing (to compare refusals). */
+        public int tryCreateMap(int type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra) {
+            try {
+                return createMap(type, keySize, valueSize, maxEntries, flags, mapExtra, 0);
+            } catch (BpfError e) {
+                return -e.errno;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        private MemorySegment bytes(byte[] b) {
+            if (b == null || b.length == 0) {
+                return MemorySegment.NULL;
+            }
+            MemorySegment m = arena.allocate(b.length);
+            m.copyFrom(MemorySegment.ofArray(b));
+            return m;
+        }
+
+        private long elem(int cmd, int fd, MemorySegment key, MemorySegment value, long flags) throws Throwable {
+            MemorySegment attr = arena.allocate(32);
+            attr.set(ValueLayout.JAVA_INT, 0, fd);
+            attr.set(ValueLayout.JAVA_LONG, 8, key.address());
+            attr.set(ValueLayout.JAVA_LONG, 16, value.address());
+            attr.set(ValueLayout.JAVA_LONG, 24, flags);
+            return bpf(arena, cmd, attr);
+        }
+
+        /** BPF_MAP_UPDATE_ELEM: 0 or -errno. */
+        public int update(int fd, byte[] key, byte[] value, long flags) throws Throwable {
+            return (int) elem(BPF_MAP_UPDATE_ELEM, fd, bytes(key), bytes(value), flags);
+        }
+
+        /** BPF_MAP_DELETE_ELEM: 0 or -errno. */
+        public int delete(int fd, byte[] key) throws Throwable {
+            return (int) elem(BPF_MAP_DELETE_ELEM, fd, bytes(key), MemorySegment.NULL, 0);
+        }
+
+        /** BPF_MAP_LOOKUP_ELEM: the value ({@code valueSize} bytes), or null on any error. */
+        public byte[] lookup(int fd, byte[] key, int valueSize) throws Throwable {
+            MemorySegment out = arena.allocate(Math.max(8, valueSize));
+            return elem(BPF_MAP_LOOKUP_ELEM, fd, bytes(key), out, 0) == 0
+                    ? out.asSlice(0, valueSize).toArray(ValueLayout.JAVA_BYTE) : null;
+        }
+
+        /** BPF_MAP_LOOKUP_AND_DELETE_ELEM: the value, or null on any error; {@link #lastErrno} says which. */
+        public byte[] lookupAndDelete(int fd, byte[] key, int valueSize) throws Throwable {
+            MemorySegment out = arena.allocate(Math.max(8, valueSize));
+            long rc = elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, bytes(key), out, 0);
+            lastErrno = rc < 0 ? (int) -rc : 0;
+            return rc == 0 ? out.asSlice(0, valueSize).toArray(ValueLayout.JAVA_BYTE) : null;
+        }
+
+        /** The errno of the last {@link #lookupAndDelete} or {@link #nextKey} (0 for success). */
+        public int lastErrno;
+
+        /** BPF_MAP_GET_NEXT_KEY: the key after {@code key} (null: the first), or null at the end / on error. */
+        public byte[] nextKey(int fd, byte[] key, int keySize) throws Throwable {
+            MemorySegment out = arena.allocate(Math.max(8, keySize));
+            long rc = elem(BPF_MAP_GET_NEXT_KEY, fd, bytes(key), out, 0);
+            lastErrno = rc < 0 ? (int) -rc : 0;
+            return rc == 0 ? out.asSlice(0, keySize).toArray(ValueLayout.JAVA_BYTE) : null;
+        }
+
+        /**
+         * BPF_PROG_LOAD of a SCHED_CLS program; an LD_IMM64 with BPF_PSEUDO_MAP_FD/VALUE takes its imm
+         * as an index into {@code mapFds}. Throws BpfError with the verifier's log on refusal.
+         */
+        public int loadProgram(long[] insns, int... mapFds) throws Throwable {
+            MemorySegment code = arena.allocate(8L * insns.length, 8);
+            for (int i = 0; i < insns.length; i++) {
+                long insn = insns[i];
+                int src = (int) (insn >>> 12) & 0xf;
+                if ((insn & 0xff) == 0x18 && (src == 1 || src == 2)) {
+                    insn = (insn & 0xffffffffL) | ((long) mapFds[(int) (insn >>> 32)] << 32);
+                }
+                code.setAtIndex(ValueLayout.JAVA_LONG, i, insn);
+                if ((insns[i] & 0xff) == 0x18 && i + 1 < insns.length) {
+                    i++;
+                    code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
+                }
+            }
+            MemorySegment license = arena.allocateFrom("GPL");
+            MemorySegment log = arena.allocate(1 << 16);
+            MemorySegment attr = arena.allocate(160);
+            attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
+            attr.set(ValueLayout.JAVA_INT, 4, insns.length);
+            attr.set(ValueLayout.JAVA_LONG, 8, code.address());
+            attr.set(ValueLayout.JAVA_LONG, 16, license.address());
+            attr.set(ValueLayout.JAVA_INT, 24, 1);
+            attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
+            attr.set(ValueLayout.JAVA_LONG, 32, log.address());
+            long fd = bpf(arena, BPF_PROG_LOAD, attr);
+            if (fd < 0) {
+                throw new BpfError("BPF_PROG_LOAD", (int) -fd, log.getString(0, StandardCharsets.UTF_8));
+            }
+            fds.add((int) fd);
+            return (int) fd;
+        }
+
+        /** BPF_PROG_TEST_RUN once on {@code packet}: the program's r0 and the packet afterwards. */
+        public Outcome testRun(int progFd, byte[] packet) throws Throwable {
+            MemorySegment in = bytes(packet);
+            MemorySegment out = arena.allocate(packet.length + 256);
+            MemorySegment run = arena.allocate(80);
+            run.set(ValueLayout.JAVA_INT, 0, progFd);
+            run.set(ValueLayout.JAVA_INT, 8, packet.length);
+            run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
+            run.set(ValueLayout.JAVA_LONG, 16, in.address());
+            run.set(ValueLayout.JAVA_LONG, 24, out.address());
+            run.set(ValueLayout.JAVA_INT, 32, 1);
+            long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
+            if (rc < 0) {
+                throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
+            }
+            int outLen = run.get(ValueLayout.JAVA_INT, 12);
+            return new Outcome(run.get(ValueLayout.JAVA_INT, 4), out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE),
+                    new byte[0][]);
+        }
+
+        @Override
+        public void close() {
+            try {
+                for (int fd : fds) {
+                    int ignored = (int) CLOSE.invokeExact(fd);
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException("closing kernel fds: " + t, t);
+            } finally {
+                fds.clear();
+                arena.close();
+            }
+        }
+    }
 }

@@ -1,0 +1,69 @@
+package dev.tcxsim.vm.helpers;
+
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import dev.tcxsim.vm.maps.BpfMap;
+import dev.tcxsim.vm.maps.MapException;
+import dev.tcxsim.vm.maps.MapTypes;
+import dev.tcxsim.vm.maps.QueueStackMap;
+import dev.tcxsim.vm.mem.BpfFault;
+import dev.tcxsim.vm.mem.Memory;
+import dev.tcxsim.vm.mem.Ptr;
+import dev.tcxsim.vm.mem.RunState;
+
+/**
+ * The helpers of the keyless map types: bpf_map_push_elem, bpf_map_pop_elem and
+ * bpf_map_peek_elem on queues and stacks (kernel/bpf/queue_stack_maps.c). The kernel's verifier
+ * refuses these helpers on other map types ("cannot pass map_type N into func"); the simulator
+ * learns the map only when the call runs, so it stops the program there with the same words.
+ */
+public final class MapHelpers {
+    public static final int MAP_PUSH_ELEM = 87, MAP_POP_ELEM = 88, MAP_PEEK_ELEM = 89;
+
+    private MapHelpers() {
+    }
+
+    /** True for the helper numbers {@link #call} serves. */
+    public static boolean serves(int id) {
+        return id == MAP_PUSH_ELEM || id == MAP_POP_ELEM || id == MAP_PEEK_ELEM;
+    }
+
+    /** Runs helper {@code id} and returns r0: 0 or a negative errno. */
+    @TruffleBoundary
+    public static long call(RunState st, int id, long r1, long r2, long r3, long r4, long r5, int pc) {
+        BpfMap m = map(r1, id, pc);
+        return switch (id) {
+            case MAP_PUSH_ELEM -> {
+                byte[] value = Memory.readBytes(st, r2, m.valueSize(), pc, Helpers.describe(id) + " value");
+                if (m instanceof QueueStackMap q) {
+                    yield q.push(value, r3);
+                }
+                throw wrongType(m, id, pc);
+            }
+            case MAP_POP_ELEM, MAP_PEEK_ELEM -> {
+                if (!(m instanceof QueueStackMap q)) {
+                    throw wrongType(m, id, pc);
+                }
+                byte[] v = q.take(id == MAP_POP_ELEM);
+                // the kernel zeroes the destination when the map is empty
+                Memory.writeBytes(st, r2, v == null ? new byte[m.valueSize()] : v, pc, Helpers.describe(id) + " value");
+                yield v == null ? -MapException.ENOENT : 0;
+            }
+            default -> throw new BpfFault(pc, Helpers.describe(id) + " is not a map helper");
+        };
+    }
+
+    private static BpfMap map(long handle, int id, int pc) {
+        int tag = Ptr.tag(handle);
+        BpfMap m = Ptr.isMapHandle(tag) && Ptr.offset(handle) == 0 ? BpfMap.byId(tag - Ptr.MAP_HANDLE) : null;
+        if (m == null) {
+            throw new BpfFault(pc, Helpers.describe(id) + ": R1 is not a map pointer (0x" + Long.toHexString(handle)
+                    + ")");
+        }
+        return m;
+    }
+
+    private static BpfFault wrongType(BpfMap m, int id, int pc) {
+        return new BpfFault(pc, "cannot pass map_type " + m.type() + " (" + MapTypes.name(m.type()) + ", map '"
+                + m.name() + "') into func bpf_" + HelperNames.name(id) + "#" + id);
+    }
+}
