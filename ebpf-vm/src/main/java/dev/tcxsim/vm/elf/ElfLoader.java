@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,7 +19,7 @@ import java.util.Set;
  * programs from every executable section except {@code .text} (one per global function), their
  * {@code .text} sub-programs appended and calls relocated, maps from {@code .maps} (BTF), the
  * legacy {@code maps} section and global data sections, func and line info from
- * {@code .BTF.ext}. CO-RE relocations are refused with an error naming the first one.
+ * {@code .BTF.ext}, CO-RE relocations applied against the target kernel's BTF ({@link CoreRelocator}).
  *
  * <p>Whatever the bytes, {@link #load(byte[], String)} returns or throws
  * {@link ElfFormatException}: every size is checked against the file before it is used.
@@ -34,6 +33,11 @@ public final class ElfLoader {
 
     /** Loads the object at {@code file}; its name is the file name without ".o". */
     public static BpfObject load(Path file) throws ElfFormatException, IOException {
+        return load(file, LoadOptions.DEFAULTS);
+    }
+
+    /** Loads the object at {@code file} with libbpf-style open options. */
+    public static BpfObject load(Path file, LoadOptions options) throws ElfFormatException, IOException {
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".o") ? fileName.substring(0, fileName.length() - 2) : fileName;
         long size = Files.size(file);
@@ -41,22 +45,28 @@ public final class ElfLoader {
             throw new ElfFormatException("ELF header", 0, file + " has " + size + " bytes, more than the "
                     + MAX_FILE_SIZE + " a BPF object may have");
         }
-        return load(Files.readAllBytes(file), name);
+        return load(Files.readAllBytes(file), name, options);
     }
 
     /** Parses an object held in memory. */
     public static BpfObject load(byte[] elf, String objectName) throws ElfFormatException {
+        return load(elf, objectName, LoadOptions.DEFAULTS);
+    }
+
+    /** Parses an object held in memory; {@code options.objectName()}, when set, wins over {@code objectName}. */
+    public static BpfObject load(byte[] elf, String objectName, LoadOptions options) throws ElfFormatException {
+        String name = options.objectName() != null ? options.objectName() : objectName;
         try {
-            return parse(elf, objectName);
+            return parse(elf, name, options);
         } catch (RuntimeException e) {
             // A check we missed: still the documented exception, with the cause kept so that the
             // fuzz tests can tell these apart and fail.
-            throw new ElfFormatException("object '" + objectName + "': malformed input that the loader did not "
+            throw new ElfFormatException("object '" + name + "': malformed input that the loader did not "
                     + "check explicitly (loader bug): " + e, e);
         }
     }
 
-    private static BpfObject parse(byte[] bytes, String objectName) throws ElfFormatException {
+    private static BpfObject parse(byte[] bytes, String objectName, LoadOptions options) throws ElfFormatException {
         ElfFile elf = ElfFile.parse(bytes);
         byte[] btfRaw = null;
         Btf btf = null;
@@ -105,8 +115,8 @@ public final class ElfLoader {
         }
         ObjectMaps maps = ObjectMaps.collect(elf, btf, btfOffset);
         ProgramLinker linker = ProgramLinker.prepare(elf, maps, btf, ext, extOffset);
-        if (ext != null) {
-            refuseCoreRelocations(elf, linker, btf, ext, extOffset);
+        if (ext != null && !ext.allCoreRelos().isEmpty()) {
+            CoreRelocator.apply(linker, btf, ext, extOffset, options.target());
         }
         List<ProgramLinker.Func> entries = linker.entries();
         Set<String> programNames = new HashSet<>();
@@ -123,29 +133,6 @@ public final class ElfLoader {
             programs.add(linker.link(f));
         }
         return new BpfObject(objectName, license, version, maps.specs(), programs, btfRaw);
-    }
-
-    /** CO-RE needs kernel BTF to resolve; until the loader does that, say which relocation is in the way. */
-    private static void refuseCoreRelocations(ElfFile elf, ProgramLinker linker, Btf btf, BtfExt ext,
-                                              long extOffset) throws ElfFormatException {
-        for (Map.Entry<String, List<BtfExt.CoreRecord>> e : ext.allCoreRelos().entrySet()) {
-            BtfExt.CoreRecord r = e.getValue().getFirst();
-            String owner = "section '" + e.getKey() + "'";
-            for (ElfFile.Section s : elf.sections()) {
-                if (s.name().equals(e.getKey())) {
-                    ProgramLinker.Func f = linker.functionAt(s.index(), r.insnOff() / 8);
-                    if (f != null) {
-                        owner = (f.entry() ? "program '" : "sub-program '") + f.name() + "'";
-                    }
-                }
-            }
-            String access = btf.stringAt(r.accessStrOff()).orElse("?");
-            throw new ElfFormatException(".BTF.ext", extOffset + r.at(), "CO-RE relocations are not supported: "
-                    + owner
-                    + ", instruction " + r.insnOff() / 8 + " of section '" + e.getKey() + "', access string \""
-                    + access + "\", kind " + r.kind() + " (" + e.getValue().size() + " CO-RE relocation(s) in this "
-                    + "section)");
-        }
     }
 
     private static String cString(byte[] data) {

@@ -47,6 +47,8 @@ final class ProgramLinker {
     /** File offset of .BTF.ext, for error messages about its records. */
     private final long extOffset;
     private final Map<Integer, Code> code = new LinkedHashMap<>();
+    /** Poisoned CO-RE instructions by section index, then instruction index in the section. */
+    private final Map<Integer, TreeMap<Integer, PoisonedInsn>> poisoned = new HashMap<>();
     private int textIndex = -1;
 
     private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset) {
@@ -186,6 +188,26 @@ final class ProgramLinker {
         return out;
     }
 
+    /** Index of the executable section called {@code name}, or -1 when there is none. */
+    int codeSection(String name) {
+        for (Code c : code.values()) {
+            if (c.section().name().equals(name)) {
+                return c.section().index();
+            }
+        }
+        return -1;
+    }
+
+    /** The instructions of executable section {@code section}, as they will be linked: patch in place. */
+    long[] sectionInsns(int section) {
+        return code.get(section).insns();
+    }
+
+    /** Remembers that instruction {@code p.insnIndex()} of {@code section} was poisoned (index in the section). */
+    void notePoisoned(int section, PoisonedInsn p) {
+        poisoned.computeIfAbsent(section, k -> new TreeMap<>()).put(p.insnIndex(), p);
+    }
+
     /** The function containing instruction {@code idx} of section {@code section}, or null. */
     Func functionAt(int section, long idx) {
         Code c = code.get(section);
@@ -284,7 +306,7 @@ final class ProgramLinker {
         long[] insns = Arrays.copyOf(out, used);
         relocations.sort(Comparator.comparingInt(Relocation::insnIndex));
         return new ProgramSpec(main.name(), sec.name(), def.progType(), def.attachType(), insns, relocations,
-                funcInfo(placed), lineInfo(placed));
+                funcInfo(placed), lineInfo(placed), poisoned(placed));
     }
 
     /** The .text symbol a call or function pointer relocation names. */
@@ -354,6 +376,21 @@ final class ProgramLinker {
         out[flat] = Insn.withImm(Insn.withSrc(out[flat], Insn.PSEUDO_MAP_VALUE), 0);
         out[flat + 1] = Insn.withImm(out[flat + 1], (int) offset);
         return new Relocation(flat, Relocation.Kind.MAP_VALUE, map, (int) offset);
+    }
+
+    private List<PoisonedInsn> poisoned(List<Placement> placed) {
+        List<PoisonedInsn> out = new ArrayList<>();
+        for (Placement p : placed) {
+            Func f = p.func();
+            TreeMap<Integer, PoisonedInsn> inSection = poisoned.get(f.section());
+            if (inSection != null) {
+                for (PoisonedInsn q : inSection.subMap(f.start(), f.start() + f.length()).values()) {
+                    out.add(new PoisonedInsn(p.flatStart() + q.insnIndex() - f.start(), q.slots(), q.relocation()));
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt(PoisonedInsn::insnIndex));
+        return out;
     }
 
     private List<FuncInfo> funcInfo(List<Placement> placed) throws ElfFormatException {

@@ -1,0 +1,47 @@
+package dev.tcxsim.vm.elf;
+
+import dev.tcxsim.vm.btf.TargetBtf;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to open an object, like libbpf's {@code bpf_object_open_opts}.
+ *
+ * @param objectName  the object's name instead of the file name without ".o" (null: the file's)
+ * @param pinRootPath where maps with {@code LIBBPF_PIN_BY_NAME} are pinned ({@link #DEFAULT_PIN_ROOT})
+ * @param targetBtf   the kernel BTF that CO-RE relocations and typed externs resolve against
+ *                    (null: {@link TargetBtf#host()}, read only when an object needs it)
+ * @param kconfig     values for {@code .kconfig} externs, keyed "CONFIG_FOO" as in a kernel
+ *                    .config: "y", "m", "n", a number, or a quoted string (libbpf's kconfig_data)
+ */
+public record LoadOptions(String objectName, String pinRootPath, TargetBtf targetBtf, Map<String, String> kconfig) {
+    public static final String DEFAULT_PIN_ROOT = "/sys/fs/bpf";
+    public static final LoadOptions DEFAULTS = new LoadOptions(null, DEFAULT_PIN_ROOT, null, Map.of());
+
+    public LoadOptions {
+        Objects.requireNonNull(pinRootPath, "pinRootPath");
+        kconfig = Map.copyOf(kconfig);
+    }
+
+    public LoadOptions withObjectName(String name) {
+        return new LoadOptions(name, pinRootPath, targetBtf, kconfig);
+    }
+
+    public LoadOptions withPinRootPath(String path) {
+        return new LoadOptions(objectName, path, targetBtf, kconfig);
+    }
+
+    public LoadOptions withTargetBtf(TargetBtf btf) {
+        return new LoadOptions(objectName, pinRootPath, btf, kconfig);
+    }
+
+    public LoadOptions withKconfig(Map<String, String> values) {
+        return new LoadOptions(objectName, pinRootPath, targetBtf, values);
+    }
+
+    /** The target BTF to use: the one given, else the host's. */
+    TargetBtf target() {
+        return targetBtf != null ? targetBtf : TargetBtf.host();
+    }
+}

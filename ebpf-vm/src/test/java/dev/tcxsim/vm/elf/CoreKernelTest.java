@@ -1,0 +1,79 @@
+package dev.tcxsim.vm.elf;
+
+import dev.tcxsim.vm.LoadedProgram;
+import dev.tcxsim.vm.RunEnv;
+import dev.tcxsim.vm.RunResult;
+import dev.tcxsim.vm.btf.TargetBtf;
+import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.support.KernelBpf;
+import dev.tcxsim.vm.support.Modes;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * core_skb.o, whose every context and packet access goes through CO-RE against the running
+ * kernel's BTF: relocated by tcxsim's loader, then run on the simulator and loaded as is into the
+ * real kernel (BPF_PROG_TEST_RUN), with the same verdict and packet afterwards. The kernel's
+ * verifier accepting the program at all checks the relocated context offsets and the poisoned
+ * (dead) instruction. Runs as root on Linux 6.6 or newer, with the host's vmlinux BTF.
+ */
+class CoreKernelTest {
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void relocatedAgainstTheHostKernelRunsLikeTheKernel(Modes.Mode mode) throws Throwable {
+        Assumptions.assumeTrue(KernelBpf.available(), () -> "kernel runs skipped: " + KernelBpf.UNAVAILABLE);
+        Assumptions.assumeTrue(Files.isReadable(Path.of(TargetBtf.VMLINUX)), "no " + TargetBtf.VMLINUX);
+        TargetBtf host = TargetBtf.load(Path.of(TargetBtf.VMLINUX));
+        ProgramSpec p = ElfLoader.load(TestObjects.bytes("core_skb"), "core_skb", LoadOptions.DEFAULTS.withTargetBtf(host))
+                .program("core_skb");
+        assertEquals(1, p.poisoned().size(), "the read of iphdr's no_such_field: " + p.poisoned());
+        byte[] frame = udpFrame();
+
+        KernelBpf.Outcome k = KernelBpf.run(p.insns(), frame);
+
+        LoadedProgram loaded = Modes.vm(mode).loadProgram(withoutDeadPoison(p), List.of());
+        SkBuff skb = new SkBuff(frame);
+        skb.setIfindex(1);
+        RunResult r = loaded.run(skb, RunEnv.DEFAULT);
+        assertNull(r.fault(), () -> String.valueOf(r.fault()));
+        assertEquals(k.retval(), (int) r.returnValue(), "verdict");
+        assertArrayEquals(k.packet(), skb.data(), "packet after the run");
+        // what the program computes, from the frame: len, IP protocol, last byte of daddr; TTL decremented
+        assertEquals(frame.length | 17 << 8 | 1 << 16, k.retval());
+        assertEquals(63, k.packet()[22]);
+    }
+
+    /**
+     * The simulator's structural verifier checks every instruction, reachable or not, and refuses
+     * the poisoned call that the kernel drops as dead code; the test replaces it by "ja +0" so that
+     * both run the same live instructions.
+     */
+    private static ProgramSpec withoutDeadPoison(ProgramSpec p) {
+        long[] insns = p.insns().clone();
+        for (PoisonedInsn q : p.poisoned()) {
+            for (int i = 0; i < q.slots(); i++) {
+                insns[q.insnIndex() + i] = Insn.make(0x05, 0, 0, 0, 0); // ja +0
+            }
+        }
+        return new ProgramSpec(p.name(), p.section(), p.progType(), p.expectedAttachType(), insns, p.relocations(),
+                p.funcInfo(), p.lineInfo());
+    }
+
+    /** Ethernet + IPv4 (TTL 64, UDP, 10.0.0.9 -> 10.0.0.1) + UDP with 4 bytes of payload. */
+    private static byte[] udpFrame() {
+        byte[] f = new byte[14 + 20 + 8 + 4];
+        byte[] head = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0, 0x45, 0, 0, 32, 0x12, 0x34, 0, 0, 64, 17, 0, 0,
+            10, 0, 0, 9, 10, 0, 0, 1};
+        System.arraycopy(head, 0, f, 0, head.length);
+        return f;
+    }
+}
