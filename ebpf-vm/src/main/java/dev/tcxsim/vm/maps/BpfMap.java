@@ -63,6 +63,7 @@ public abstract class BpfMap {
             case TYPE_LRU_PERCPU_HASH -> new HashMapBpf(spec, true, true);
             case TYPE_PROG_ARRAY -> new ProgArrayMap(spec);
             case TYPE_RINGBUF -> new RingBufMap(spec);
+            case TYPE_LPM_TRIE -> new LpmTrieMap(spec);
             case TYPE_QUEUE -> new QueueStackMap(spec, false);
             case TYPE_STACK -> new QueueStackMap(spec, true);
             default -> throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': map type "
