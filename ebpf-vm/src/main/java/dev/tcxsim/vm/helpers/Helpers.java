@@ -28,9 +28,12 @@ public final class Helpers {
             L3_CSUM_REPLACE = 10, L4_CSUM_REPLACE = 11, TAIL_CALL = 12, REDIRECT = 23, SKB_LOAD_BYTES = 26,
             CSUM_DIFF = 28, GET_HASH_RECALC = 34, RINGBUF_OUTPUT = 130, RINGBUF_RESERVE = 131, RINGBUF_SUBMIT = 132,
             RINGBUF_DISCARD = 133, REDIRECT_NEIGH = 152, REDIRECT_PEER = 155, TRACE_VPRINTK = 177;
+    /** Helpers with callbacks and the rest of issue 7 (CallbackHelpers and its siblings). */
+    public static final int LOOP = 181;
 
     private static final int[] IMPLEMENTED = {MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, KTIME_GET_NS,
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
+        LOOP,
         TAIL_CALL, REDIRECT, SKB_LOAD_BYTES, CSUM_DIFF, GET_HASH_RECALC, RINGBUF_OUTPUT, RINGBUF_RESERVE,
         RINGBUF_SUBMIT, RINGBUF_DISCARD, REDIRECT_NEIGH, REDIRECT_PEER, TRACE_VPRINTK,
         MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM};
@@ -131,6 +134,7 @@ public final class Helpers {
             }
             case MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM ->
                     MapHelpers.call(st, id, r1, r2, r3, r4, r5, pc);
+            case LOOP -> CallbackHelpers.loop(st, r1, r2, r3, r4, pc);
             default -> throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
         };
     }

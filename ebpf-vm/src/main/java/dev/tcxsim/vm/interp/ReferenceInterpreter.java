@@ -16,6 +16,9 @@ import dev.tcxsim.vm.mem.RunState;
  * {@link Memory}, {@link Helpers}); control flow, frames and calls are its own.
  */
 public final class ReferenceInterpreter implements Executor {
+    /** Depth of the function whose helper call is running on this thread (for helpers with callbacks). */
+    private static final ThreadLocal<int[]> HELPER_CALLER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     private final long[] insns;
 
     public ReferenceInterpreter(long[] insns) {
@@ -25,6 +28,20 @@ public final class ReferenceInterpreter implements Executor {
     @Override
     public long execute(RunState st, long r1, int depth) {
         return function(st, 0, new long[] {0, r1, 0, 0, 0, 0}, depth);
+    }
+
+    @Override
+    public long callFunction(RunState st, int insn, long r1, long r2, long r3, long r4, long r5, int depth) {
+        if (insn < 0 || insn >= insns.length) {
+            throw new IllegalArgumentException("insn " + insn + " is outside the program (0.." + (insns.length - 1) + ")");
+        }
+        return function(st, insn, new long[] {0, r1, r2, r3, r4, r5}, depth);
+    }
+
+    /** This interpreter counts into {@code st.insns} directly, so only the depth needs finding. */
+    @Override
+    public int helperCallerDepth(RunState st) {
+        return HELPER_CALLER_DEPTH.get()[0];
     }
 
     /** Runs the function at {@code entry} with r1-r5 from {@code args} (index 1..5) in frame {@code depth}. */
@@ -82,6 +99,7 @@ public final class ReferenceInterpreter implements Executor {
                                 return target.executor().execute(st, r[1], depth);
                             }
                         } else {
+                            HELPER_CALLER_DEPTH.get()[0] = depth;
                             r[0] = Helpers.call(st, imm, r[1], r[2], r[3], r[4], r[5], pc);
                         }
                         pc++;

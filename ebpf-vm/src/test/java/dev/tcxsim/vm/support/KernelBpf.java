@@ -24,7 +24,7 @@ public final class KernelBpf {
     private static final int SCHED_CLS = 3;
 
     private static final MethodHandle SYSCALL;
-    private static final MethodHandle CLOSE;
+    static final MethodHandle CLOSE;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
@@ -101,7 +101,7 @@ public final class KernelBpf {
         }
     }
 
-    private static long bpf(Arena arena, int cmd, MemorySegment attr) throws Throwable {
+    static long bpf(Arena arena, int cmd, MemorySegment attr) throws Throwable {
         MemorySegment state = arena.allocate(CALL_STATE);
         long rc = (long) SYSCALL.invokeExact(state, SYS_BPF, (long) cmd, attr, attr.byteSize());
         if (rc < 0) {

@@ -1,0 +1,145 @@
+package dev.tcxsim.vm.helpers;
+
+import dev.tcxsim.vm.LoadedProgram;
+import dev.tcxsim.vm.RunEnv;
+import dev.tcxsim.vm.RunResult;
+import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.isa.Op;
+import dev.tcxsim.vm.support.Asm;
+import dev.tcxsim.vm.support.Modes;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+
+import static dev.tcxsim.vm.support.Asm.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bpf_loop: testdata/progs/cb_loop.c in every mode against its expected values and the real kernel. */
+class LoopHelperTest {
+    private static final int[] LENGTHS = {64, 77};
+
+    /** What cb_loop.c's results struct must hold for a packet of {@code len} bytes. */
+    private static long[] expected(int len) {
+        long n = len & 31;
+        long stopAt = len & 7;
+        return new long[] {n * (n - 1) / 2, n, stopAt + 1, stopAt + 1, -22, 0xfffffff9L, 0, 3L * (len & 3), 1};
+    }
+
+    private static long[] results(byte[] value) {
+        long[] out = new long[9];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = CbObjects.u64(value, i);
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void loopRulesInTheSimulator(Modes.Mode mode) throws Exception {
+        BpfObject obj = CbObjects.object("cb_loop");
+        for (int len : LENGTHS) {
+            CbObjects.SimRun r = CbObjects.runSim(mode, obj, "loop_rules", CbObjects.packet(len));
+            assertEquals(0, r.result().returnValue());
+            assertArrayEquals(expected(len), results(r.value("out", new byte[4])), "len " + len);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void loopRulesAsInTheKernel(Modes.Mode mode) throws Throwable {
+        CbObjects.assumeKernel();
+        BpfObject obj = CbObjects.object("cb_loop");
+        for (int len : LENGTHS) {
+            CbObjects.KernelRun k = CbObjects.runKernel(obj, "loop_rules", CbObjects.packet(len), "out", n -> 0);
+            CbObjects.SimRun s = CbObjects.runSim(mode, obj, "loop_rules", CbObjects.packet(len));
+            assertEquals(k.outcome().retval(), s.result().returnValue());
+            assertArrayEquals(results(k.value()), results(s.value("out", new byte[4])), "len " + len);
+            assertArrayEquals(k.outcome().packet(), s.skb().data());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void callbacksTextProgramAsInTheKernel(Modes.Mode mode) throws Throwable {
+        BpfObject obj = CbObjects.object("callbacks");
+        byte[] packet = CbObjects.packet(75); // n = 75 & 15 = 11
+        CbObjects.SimRun s = CbObjects.runSim(mode, obj, "sum_to", packet);
+        assertEquals(55, s.result().returnValue());
+        assertEquals(11, s.skb().mark());
+        if (dev.tcxsim.vm.support.KernelBpf.available()) {
+            assertEquals(CbObjects.runKernel(obj, "sum_to", packet, null, n -> 0).outcome().retval(),
+                    s.result().returnValue());
+        }
+    }
+
+    /** r1 = r10 - 8 points at a u64 counter on the caller's stack; the callback adds 1 per call and recurses. */
+    private static long[] nested(int levels) {
+        Asm a = new Asm().st(Op.DW, R10, -8, 0).mov64(R6, levels);
+        // main: bpf_loop(1, cb, &counter, 0) and return the counter
+        a.mov64(R1, 1).raw(0).raw(0).mov64r(R3, R10).alu64(Op.ADD, R3, -8).mov64(R4, 0).call(Helpers.LOOP)
+                .ldx(Op.DW, R0, R10, -8).exit();
+        // cb(index, ctx): (*ctx)++; bpf_loop(1, cb2, ctx, 0) ...: a chain of callbacks one per level
+        int[] starts = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            starts[l] = a.pc();
+            a.ldx(Op.DW, R3, R2, 0).alu64(Op.ADD, R3, 1).stx(Op.DW, R2, R3, 0);
+            if (l + 1 < levels) {
+                a.mov64r(R3, R2).mov64(R1, 1).raw(0).raw(0).mov64(R4, 0).call(Helpers.LOOP);
+            }
+            a.ret(0);
+        }
+        long[] insns = a.build();
+        // patch the LD_IMM64 BPF_PSEUDO_FUNC placeholders: first in main (after "mov64 r1, 1" at index 2)
+        patchFunc(insns, 3, starts[0]);
+        for (int l = 0; l + 1 < levels; l++) {
+            patchFunc(insns, starts[l] + 5, starts[l + 1]);
+        }
+        return insns;
+    }
+
+    private static void patchFunc(long[] insns, int at, int target) {
+        insns[at] = Op.make(Op.LD_IMM64, R2, Op.PSEUDO_FUNC, 0, target - at - 1);
+        insns[at + 1] = 0;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void callbacksCountTowardTheFrameLimit(Modes.Mode mode) throws Exception {
+        LoadedProgram ok = Modes.vm(mode).loadRaw("nest7", List.of(), nested(7));
+        RunResult r = ok.run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+        assertEquals(null, r.fault());
+        assertEquals(7, r.returnValue(), "main + 7 callback frames = 8 frames");
+        LoadedProgram deep = Modes.vm(mode).loadRaw("nest8", List.of(), nested(8));
+        RunResult f = deep.run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+        assertNotNull(f.fault());
+        assertTrue(f.fault().contains("frames deep"), f.fault());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void callbacksUseTheInstructionBudget(Modes.Mode mode) throws Exception {
+        // bpf_loop(1 << 23, cb, 0, 0) with a 3-instruction callback: 25M instructions, beyond the 1M budget
+        Asm a = new Asm().ldImm64(R1, 1 << 23).raw(0).raw(0).mov64(R3, 0).mov64(R4, 0).call(Helpers.LOOP).exit();
+        int cb = a.pc();
+        a.mov64(R0, 0).mov64(R0, 0).exit();
+        long[] insns = a.build();
+        patchFunc(insns, 2, cb);
+        RunResult r = Modes.vm(mode).loadRaw("spin", List.of(), insns).run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+        assertNotNull(r.fault());
+        assertTrue(r.fault().contains("budget"), r.fault());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void aNumberIsNotACallback(Modes.Mode mode) throws Exception {
+        long[] insns = new Asm().mov64(R1, 3).mov64(R2, 5).mov64(R3, 0).mov64(R4, 0).call(Helpers.LOOP).exit().build();
+        RunResult r = Modes.vm(mode).loadRaw("nofn", List.of(), insns).run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+        assertNotNull(r.fault());
+        assertTrue(r.fault().contains("not the address of a BPF function"), r.fault());
+    }
+}
