@@ -21,11 +21,16 @@ import java.util.Map;
         "  prog show",
         "  prog run PROG data_in FILE [data_out FILE] [ctx_in FILE] [ctx_out FILE] [repeat N]",
         "  prog dump xlated PROG [linum]",
+        "  prog check OBJ   what OBJ uses and whether the simulator (and, on --kernel linux, the kernel) loads it",
         "PROG := id N | pinned PATH | name NAME | file OBJ [name NAME]      (FILE '-' is stdin/stdout)"})
 final class ProgCommand extends NounCommand {
     @Override
     void run(Words w) throws CliError {
-        String verb = w.next("a verb (load, show, run, dump)");
+        String verb = w.next("a verb (load, show, run, dump, check)");
+        if (verb.equals("check")) {
+            check(w);
+            return;
+        }
         Session s = session();
         switch (verb) {
             case "load" -> {
@@ -71,7 +76,25 @@ final class ProgCommand extends NounCommand {
                 w.expect("xlated");
                 dump(w, s);
             }
-            default -> throw unknownVerb("prog", verb, "load, show, run, dump");
+            default -> throw unknownVerb("prog", verb, "load, show, run, dump, check");
+        }
+    }
+
+    private void check(Words w) throws CliError {
+        String obj = w.next("an object file");
+        w.end();
+        byte[] bytes = readInput(obj);
+        Map<String, Object> report;
+        Session opened = main.openedSession();
+        if (main.kernelName.equals("linux") || opened != null && opened.kernel instanceof dev.tcxsim.linux.LinuxKernel) {
+            try (dev.tcxsim.kernel.BpfProcess proc = session().kernel.process("tcxsim-check")) {
+                report = ProgCheck.check(obj, bytes, proc);
+            }
+        } else {
+            report = ProgCheck.check(obj, bytes, null);
+        }
+        if (!printJson(report)) {
+            ProgCheck.print(report, out());
         }
     }
 
