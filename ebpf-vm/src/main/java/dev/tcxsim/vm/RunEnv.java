@@ -32,4 +32,33 @@ public interface RunEnv {
     default long prandomSeed() {
         return 0x5eed_1234_abcdL;
     }
+
+    /**
+     * The device with index {@code ifindex} as bpf_check_mtu, bpf_clone_redirect and bpf_fib_lookup
+     * see it, or null when there is none. Default: only the loopback device (ifindex 1), as in the
+     * network namespace of a BPF_PROG_TEST_RUN.
+     */
+    default dev.tcxsim.vm.helpers.NetDevice device(int ifindex) {
+        return ifindex == 1 ? dev.tcxsim.vm.helpers.NetDevice.LOOPBACK : null;
+    }
+
+    /**
+     * bpf_clone_redirect hands a copy of the packet ({@code frame}, from the Ethernet header) to
+     * device {@code ifindex} (an existing one), to its receive path when {@code ingress}, else to its
+     * transmit path. Returns what that path returned, which the program gets in r0 (0: taken).
+     * Default: the copy is taken and goes nowhere.
+     */
+    default int cloneRedirect(int ifindex, boolean ingress, byte[] frame) {
+        return 0;
+    }
+
+    /**
+     * bpf_fib_lookup's route lookup, after the helper checked its arguments and the device in
+     * {@code params} (struct bpf_fib_lookup, 64 bytes, which the lookup may fill in). Returns a
+     * BPF_FIB_LKUP_RET_* code. Default: a namespace without routes and with forwarding off, where the
+     * kernel answers BPF_FIB_LKUP_RET_FWD_DISABLED.
+     */
+    default int fibLookup(byte[] params, int flags) {
+        return dev.tcxsim.vm.helpers.NetHelpers.FIB_LKUP_RET_FWD_DISABLED;
+    }
 }

@@ -17,10 +17,27 @@ public final class SkBuff {
     /** PACKET_HOST, the pkt_type of a frame addressed to this host. */
     public static final int PACKET_HOST = 0;
 
-    private final byte[] buffer;
-    private final int dataOffset;
+    /** ETH_HLEN: where the network header starts in a frame eth_type_trans accepted. */
+    public static final int ETH_HLEN = 14;
+
+    // The buffer is replaced when a helper needs more head- or tailroom than it has; every access
+    // reads buffer()/dataOffset() afresh, so the VM never holds on to an old array.
+    private byte[] buffer;
+    private int dataOffset;
     private int len;
     private int metaLen;
+    private int wireLen;
+    /** skb->network_header and skb->transport_header relative to data (the mac header); -1: not set. */
+    private int networkOffset = ETH_HLEN;
+    private int transportOffset = -1;
+    private boolean encapsulation;
+    private int gsoType;
+    private int ipSummed;
+    private int csumLevel;
+    private int csum;
+    private boolean l4Hash;
+    private boolean swHash;
+    private TunnelInfo tunnel;
 
     private int mark;
     private int priority;
@@ -55,6 +72,7 @@ public final class SkBuff {
         this.buffer = new byte[HEADROOM + frame.length];
         this.dataOffset = HEADROOM;
         this.len = frame.length;
+        this.wireLen = frame.length;
         System.arraycopy(frame, 0, buffer, HEADROOM, frame.length);
         if (frame.length >= 14) {
             int ethType = ((frame[12] & 0xff) << 8) | (frame[13] & 0xff);
@@ -71,10 +89,115 @@ public final class SkBuff {
         return len;
     }
 
-    /** The length the frame had on the wire; equal to {@link #len()} since the simulator does not segment. */
+    /**
+     * __sk_buff.wire_len: the length the frame had when it arrived (qdisc_skb_cb's pkt_len); the
+     * packet's length at construction unless set. Helpers that resize the packet leave it alone, as in the kernel.
+     */
     public int wireLen() {
-        return len;
+        return wireLen;
     }
+
+    public void setWireLen(int v) {
+        wireLen = v;
+    }
+
+    // ---- resizing (the helpers that grow or shrink the packet)
+
+    /** Bytes free in front of data_meta. */
+    public int headroom() {
+        return dataOffset - metaLen;
+    }
+
+    /** Bytes free after data_end. */
+    public int tailroom() {
+        return buffer.length - dataOffset - len;
+    }
+
+    /** Makes sure {@code head} bytes are free in front of data_meta and {@code tail} after data_end, moving the packet to a larger buffer if not. */
+    private void ensureRoom(int head, int tail) {
+        if (headroom() >= head && tailroom() >= tail) {
+            return;
+        }
+        int newHead = Math.max(headroom(), head + HEADROOM);
+        int newTail = Math.max(tailroom(), tail);
+        byte[] grown = new byte[newHead + metaLen + len + newTail];
+        System.arraycopy(buffer, dataOffset - metaLen, grown, newHead, metaLen + len);
+        buffer = grown;
+        dataOffset = newHead + metaLen;
+    }
+
+    /**
+     * Inserts {@code n} zero bytes at packet offset {@code at}: the first {@code at} bytes (and the
+     * metadata in front of them) move {@code n} bytes toward the head, as bpf_skb_generic_push does.
+     * The header offsets are the caller's business.
+     */
+    public void insertBytes(int at, int n) {
+        if (at < 0 || at > len || n < 0) {
+            throw new IllegalArgumentException("cannot insert " + n + " bytes at offset " + at + " of a " + len + "-byte packet");
+        }
+        ensureRoom(n, 0);
+        int from = dataOffset - metaLen;
+        System.arraycopy(buffer, from, buffer, from - n, metaLen + at);
+        dataOffset -= n;
+        len += n;
+        Arrays.fill(buffer, dataOffset + at, dataOffset + at + n, (byte) 0);
+    }
+
+    /** Removes the {@code n} bytes at packet offset {@code at}; the bytes in front of them (and the metadata) move up, as bpf_skb_generic_pop does. */
+    public void removeBytes(int at, int n) {
+        if (at < 0 || n < 0 || at + n > len) {
+            throw new IllegalArgumentException("cannot remove " + n + " bytes at offset " + at + " of a " + len + "-byte packet");
+        }
+        int from = dataOffset - metaLen;
+        System.arraycopy(buffer, from, buffer, from + n, metaLen + at);
+        dataOffset += n;
+        len -= n;
+    }
+
+    /** Grows the packet at its end with zero bytes or trims it to {@code newLen} bytes. */
+    public void setLen(int newLen) {
+        if (newLen < 0) {
+            throw new IllegalArgumentException("packet length " + newLen + " is negative");
+        }
+        if (newLen > len) {
+            ensureRoom(0, newLen - len);
+            Arrays.fill(buffer, dataOffset + len, dataOffset + newLen, (byte) 0);
+        }
+        len = newLen;
+    }
+
+    // ---- header offsets, checksum and hash state (what the helpers consult)
+
+    /** skb_network_offset: where the network header starts, counted from data (the mac header at tc). */
+    public int networkOffset() { return networkOffset; }
+    public void setNetworkOffset(int v) { networkOffset = v; }
+    /** skb_transport_offset from data, or -1 while the transport header is not set (as after BPF_PROG_TEST_RUN's setup). */
+    public int transportOffset() { return transportOffset; }
+    public void setTransportOffset(int v) { transportOffset = v; }
+    /** skb->encapsulation, set by bpf_skb_adjust_room's encap flags. */
+    public boolean encapsulation() { return encapsulation; }
+    public void setEncapsulation(boolean v) { encapsulation = v; }
+    /** skb_shinfo(skb)->gso_type (SKB_GSO_* bits); a packet is GSO when {@link #gsoSize()} is not 0. */
+    public int gsoType() { return gsoType; }
+    public void setGsoType(int v) { gsoType = v; }
+    /** skb->ip_summed: CHECKSUM_NONE (0), _UNNECESSARY (1), _COMPLETE (2) or _PARTIAL (3). */
+    public int ipSummed() { return ipSummed; }
+    public void setIpSummed(int v) { ipSummed = v & 3; }
+    /** skb->csum_level (0..3), meaningful with CHECKSUM_UNNECESSARY. */
+    public int csumLevel() { return csumLevel; }
+    public void setCsumLevel(int v) { csumLevel = v & 3; }
+    /** skb->csum (a __wsum), meaningful with CHECKSUM_COMPLETE. */
+    public int csum() { return csum; }
+    public void setCsum(int v) { csum = v; }
+    /** skb->l4_hash: the hash covers the 4-tuple (or a program set it with bpf_set_hash). */
+    public boolean l4Hash() { return l4Hash; }
+    public void setL4Hash(boolean v) { l4Hash = v; }
+    /** skb->sw_hash: software set the hash. */
+    public boolean swHash() { return swHash; }
+    public void setSwHash(boolean v) { swHash = v; }
+    /** The tunnel metadata a program attached with bpf_skb_set_tunnel_key (the kernel's metadata dst), or null. */
+    public TunnelInfo tunnel() { return tunnel; }
+    public void setTunnel(TunnelInfo t) { tunnel = t; }
 
     // ---- the buffer as the VM sees it
 
@@ -103,6 +226,7 @@ public final class SkBuff {
         if (meta.length > 32 || meta.length % 4 != 0) {
             throw new IllegalArgumentException("metadata must be a multiple of 4 bytes and at most 32, got " + meta.length);
         }
+        ensureRoom(Math.max(0, meta.length - metaLen), 0);
         metaLen = meta.length;
         System.arraycopy(meta, 0, buffer, dataOffset - metaLen, metaLen);
     }

@@ -34,6 +34,15 @@ public final class Helpers {
     private static final int[] IMPLEMENTED = {MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, KTIME_GET_NS,
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
         LOOP,
+        SkbHelpers.SKB_CHANGE_TAIL, SkbHelpers.SKB_CHANGE_HEAD, SkbHelpers.SKB_PULL_DATA, SkbHelpers.SKB_ADJUST_ROOM,
+        SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
+        SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
+        SkbStateHelpers.SET_HASH_INVALID, SkbStateHelpers.SKB_LOAD_BYTES_RELATIVE, SkbStateHelpers.KTIME_GET_BOOT_NS,
+        SkbStateHelpers.JIFFIES64, SkbStateHelpers.GET_SOCKET_COOKIE, SkbStateHelpers.SKB_CGROUP_ID,
+        SkbStateHelpers.GET_CURRENT_TASK, ProbeHelpers.PROBE_READ_KERNEL, ProbeHelpers.PROBE_READ_KERNEL_STR,
+        ProbeHelpers.PROBE_READ_USER, ProbeHelpers.PROBE_READ_USER_STR, TunnelHelpers.SKB_GET_TUNNEL_KEY,
+        TunnelHelpers.SKB_SET_TUNNEL_KEY, TunnelHelpers.SKB_GET_TUNNEL_OPT, TunnelHelpers.SKB_SET_TUNNEL_OPT,
+        NetHelpers.CHECK_MTU, NetHelpers.CLONE_REDIRECT, NetHelpers.FIB_LOOKUP,
         TAIL_CALL, REDIRECT, SKB_LOAD_BYTES, CSUM_DIFF, GET_HASH_RECALC, RINGBUF_OUTPUT, RINGBUF_RESERVE,
         RINGBUF_SUBMIT, RINGBUF_DISCARD, REDIRECT_NEIGH, REDIRECT_PEER, TRACE_VPRINTK,
         MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM};
@@ -109,7 +118,35 @@ public final class Helpers {
             case REDIRECT -> redirect(st, (int) r1, r2, (r2 & ~BPF_F_INGRESS) == 0, RunResult.Redirect.Kind.REDIRECT);
             case REDIRECT_PEER -> redirect(st, (int) r1, r2, r2 == 0, RunResult.Redirect.Kind.PEER);
             case REDIRECT_NEIGH -> redirect(st, (int) r1, r4, r4 == 0 && (r2 != 0 || r3 == 0), RunResult.Redirect.Kind.NEIGH);
-            case GET_HASH_RECALC -> hashRecalc(st.skb);
+            case GET_HASH_RECALC -> SkbStateHelpers.getHashRecalc(st.skb);
+            case SkbHelpers.SKB_CHANGE_TAIL -> SkbHelpers.changeTail(st.skb, r2, r3);
+            case SkbHelpers.SKB_CHANGE_HEAD -> SkbHelpers.changeHead(st.skb, r2, r3);
+            case SkbHelpers.SKB_PULL_DATA -> SkbHelpers.pullData(st.skb, r2);
+            case SkbHelpers.SKB_ADJUST_ROOM -> SkbHelpers.adjustRoom(st.skb, r2, r3, r4);
+            case SkbHelpers.SKB_VLAN_PUSH -> SkbHelpers.vlanPush(st.skb, r2, r3);
+            case SkbHelpers.SKB_VLAN_POP -> SkbHelpers.vlanPop(st.skb);
+            case SkbHelpers.SKB_CHANGE_PROTO -> SkbHelpers.changeProto(st.skb, r2, r3);
+            case SkbHelpers.SKB_CHANGE_TYPE -> SkbHelpers.changeType(st.skb, r2);
+            case SkbStateHelpers.CSUM_UPDATE -> SkbStateHelpers.csumUpdate(st.skb, r2);
+            case SkbStateHelpers.CSUM_LEVEL -> SkbStateHelpers.csumLevel(st.skb, r2);
+            case SkbStateHelpers.SKB_ECN_SET_CE -> SkbStateHelpers.ecnSetCe(st.skb);
+            case SkbStateHelpers.SET_HASH -> SkbStateHelpers.setHash(st.skb, r2);
+            case SkbStateHelpers.SET_HASH_INVALID -> SkbStateHelpers.setHashInvalid(st.skb);
+            case SkbStateHelpers.SKB_LOAD_BYTES_RELATIVE -> SkbStateHelpers.loadBytesRelative(st, r2, r3, r4, r5, pc);
+            case SkbStateHelpers.KTIME_GET_BOOT_NS -> st.env.nowNs(); // the simulator never suspends
+            case SkbStateHelpers.JIFFIES64 -> SkbStateHelpers.jiffies64(st.env.nowNs());
+            case SkbStateHelpers.GET_SOCKET_COOKIE, SkbStateHelpers.SKB_CGROUP_ID -> SkbStateHelpers.noSocket();
+            case SkbStateHelpers.GET_CURRENT_TASK -> 0; // no task in the simulator (the kernel gives tc current's task_struct)
+            case ProbeHelpers.PROBE_READ_KERNEL -> ProbeHelpers.readKernel(st, r1, r2, r3, pc);
+            case ProbeHelpers.PROBE_READ_KERNEL_STR -> ProbeHelpers.readKernelStr(st, r1, r2, r3, pc);
+            case ProbeHelpers.PROBE_READ_USER, ProbeHelpers.PROBE_READ_USER_STR -> ProbeHelpers.readUser(st, r1, r2, pc);
+            case TunnelHelpers.SKB_GET_TUNNEL_KEY -> TunnelHelpers.getTunnelKey(st, r2, r3, r4, pc);
+            case TunnelHelpers.SKB_SET_TUNNEL_KEY -> TunnelHelpers.setTunnelKey(st, r2, r3, r4, pc);
+            case TunnelHelpers.SKB_GET_TUNNEL_OPT -> TunnelHelpers.getTunnelOpt(st, r2, r3, pc);
+            case TunnelHelpers.SKB_SET_TUNNEL_OPT -> TunnelHelpers.setTunnelOpt(st, r2, r3, pc);
+            case NetHelpers.CHECK_MTU -> NetHelpers.checkMtu(st, r2, r3, r4, r5, pc);
+            case NetHelpers.CLONE_REDIRECT -> NetHelpers.cloneRedirect(st, r2, r3);
+            case NetHelpers.FIB_LOOKUP -> NetHelpers.fibLookup(st, r2, r3, r4, pc);
             case RINGBUF_OUTPUT -> {
                 RingBufMap rb = ringbuf(r1, id, pc);
                 byte[] data = Memory.readBytes(st, r2, (int) r3, pc, describe(id) + " data");

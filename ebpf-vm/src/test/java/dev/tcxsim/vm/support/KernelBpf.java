@@ -117,6 +117,10 @@ public final class KernelBpf {
         }
     }
 
+    /** What the kernel returned for one test run with a context: r0, the packet and the __sk_buff afterwards. */
+    public record SkbOutcome(int retval, byte[] packet, byte[] ctxOut) {
+    }
+
     /** What the kernel returned for one test run. */
     public record Outcome(int retval, byte[] packet, byte[][] mapValuesAtKey0) {
     }
@@ -377,6 +381,37 @@ public final class KernelBpf {
             int outLen = run.get(ValueLayout.JAVA_INT, 12);
             return new Outcome(run.get(ValueLayout.JAVA_INT, 4), out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE),
                     new byte[0][]);
+        }
+
+        /**
+         * BPF_PROG_TEST_RUN once on {@code packet} with {@code ctxIn} as the {@code struct __sk_buff}
+         * given in (192 bytes; only the fields test_run accepts may be non-zero): the program's r0, the
+         * packet afterwards (up to 64 KiB) and the __sk_buff test_run hands back. A refused run
+         * throws BpfError with the errno.
+         */
+        public SkbOutcome testRunSkb(int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
+            MemorySegment in = bytes(packet);
+            MemorySegment out = arena.allocate(packet.length + (1 << 16));
+            MemorySegment ctx = bytes(ctxIn);
+            MemorySegment ctxOut = arena.allocate(ctxIn.length);
+            MemorySegment run = arena.allocate(80);
+            run.set(ValueLayout.JAVA_INT, 0, progFd);
+            run.set(ValueLayout.JAVA_INT, 8, packet.length);
+            run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
+            run.set(ValueLayout.JAVA_LONG, 16, in.address());
+            run.set(ValueLayout.JAVA_LONG, 24, out.address());
+            run.set(ValueLayout.JAVA_INT, 32, 1);
+            run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
+            run.set(ValueLayout.JAVA_INT, 44, ctxIn.length);
+            run.set(ValueLayout.JAVA_LONG, 48, ctx.address());
+            run.set(ValueLayout.JAVA_LONG, 56, ctxOut.address());
+            long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
+            if (rc < 0) {
+                throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
+            }
+            int outLen = run.get(ValueLayout.JAVA_INT, 12);
+            return new SkbOutcome(run.get(ValueLayout.JAVA_INT, 4),
+                    out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE), ctxOut.toArray(ValueLayout.JAVA_BYTE));
         }
 
         @Override
