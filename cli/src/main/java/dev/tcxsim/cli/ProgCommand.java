@@ -264,6 +264,7 @@ final class ProgCommand extends NounCommand {
             json.put("duration", r.durationNs());
             json.put("warmup_runs", r.warmupRuns());
             json.put("compile_ms", r.warmupMs());
+            json.put("compiled", r.compiled());
             if (dataOut != null) {
                 writeOutput(dataOut, r.dataOut());
             }

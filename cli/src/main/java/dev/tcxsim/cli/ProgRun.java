@@ -14,23 +14,52 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code prog run} on the simulator: what BPF_PROG_TEST_RUN does for a SCHED_CLS program, in the
- * Truffle VM. With {@code repeat N > 1} the program first runs until Truffle has compiled it (not
- * counted: {@link #WARMUP_RUNS} runs), then the N runs are timed and averaged, so the number
- * compares with the kernel JIT's steady state that {@code bpftool prog run} reports.
+ * Truffle VM. With {@code repeat N > 1} the program first runs until Truffle has compiled it (those
+ * runs are not counted; at most {@link #WARMUP_LIMIT_RUNS} runs or {@link #WARMUP_LIMIT_MS} ms), then
+ * the N runs are timed and averaged, so the number compares with the kernel JIT's steady state that
+ * {@code bpftool prog run} reports. How many warm-up runs it took and how long is part of the outcome.
  */
 final class ProgRun {
-    /** Runs before timing when repeat > 1: enough for Truffle to compile a tc program. */
-    static final int WARMUP_RUNS = 20_000;
+    /** The warm-up gives up after this many runs or this long (the runs are then timed as they are). */
+    static final int WARMUP_LIMIT_RUNS = 5_000_000;
+    static final long WARMUP_LIMIT_MS = 30_000;
 
-    /** The run's outcome, as bpftool reports it plus our warm-up facts. */
+    /**
+     * The run's outcome, as bpftool reports it plus our warm-up facts: {@code warmupRuns} uncounted runs
+     * took {@code warmupMs}; {@code compiled} says whether the timed runs ran Graal-compiled code.
+     */
     record Outcome(int retval, long durationNs, byte[] dataOut, byte[] ctxOut, List<String> printk, int warmupRuns,
-                   long warmupMs, String fault) {
+                   long warmupMs, boolean compiled, String fault) {
+    }
+
+    /** What the warm-up did: uncounted runs, how long they took, whether the last one ran compiled code. */
+    record Warmup(int runs, long ms, boolean compiled) {
     }
 
     private ProgRun() {
+    }
+
+    /**
+     * Runs {@code run} until {@code compiled} says the last run left through Graal-compiled code, a
+     * run faults, or {@code maxRuns} runs or {@code maxMs} have passed. Truffle compiles in the
+     * background once the program is hot; until the code is installed, runs stay in the interpreter.
+     */
+    static Warmup warmUp(Supplier<RunResult> run, BooleanSupplier compiled, int maxRuns, long maxMs) {
+        long start = System.nanoTime();
+        long deadline = start + maxMs * 1_000_000;
+        int runs = 0;
+        boolean done = false;
+        while (runs < maxRuns && !done) {
+            RunResult r = run.get();
+            runs++;
+            done = r.fault() != null || compiled.getAsBoolean() || System.nanoTime() > deadline;
+        }
+        return new Warmup(runs, (System.nanoTime() - start) / 1_000_000, compiled.getAsBoolean());
     }
 
     static Outcome run(BpfObject obj, String program, byte[] data, byte[] ctxIn, int repeat) throws CliError {
@@ -52,18 +81,10 @@ final class ProgRun {
             } catch (IllegalArgumentException e) {
                 throw new CliError(e.getMessage());
             }
-            int warmup = 0;
-            long warmupStart = System.nanoTime();
-            if (repeat > 1) {
-                for (; warmup < WARMUP_RUNS; warmup++) {
-                    RunResult r = prog.run(skb(data, ctxIn), env);
-                    if (r.fault() != null) {
-                        break;
-                    }
-                }
-                printk.clear();
-            }
-            long warmupMs = (System.nanoTime() - warmupStart) / 1_000_000;
+            Warmup warm = repeat > 1
+                    ? warmUp(() -> prog.run(skb(data, ctxIn), env), prog::lastRunCompiled, WARMUP_LIMIT_RUNS, WARMUP_LIMIT_MS)
+                    : new Warmup(0, 0, false);
+            printk.clear(); // what the warm-up printed is not part of the answer
             SkBuff skb = null;
             RunResult result = null;
             long total = 0;
@@ -77,7 +98,7 @@ final class ProgRun {
                 }
             }
             return new Outcome(result.returnValue(), total / Math.max(1, repeat), skb.data(), ctxOut(skb), printk,
-                    warmup, warmupMs, result.fault());
+                    warm.runs(), warm.ms(), prog.lastRunCompiled(), result.fault());
         }
     }
 
