@@ -38,7 +38,8 @@ public final class Helpers {
         SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
         SkbStateHelpers.SET_HASH_INVALID, SkbStateHelpers.SKB_LOAD_BYTES_RELATIVE, SkbStateHelpers.KTIME_GET_BOOT_NS,
-        SkbStateHelpers.JIFFIES64, SkbStateHelpers.GET_SOCKET_COOKIE, SkbStateHelpers.SKB_CGROUP_ID,
+        SkbStateHelpers.JIFFIES64, SkbStateHelpers.KTIME_GET_COARSE_NS, SkbStateHelpers.GET_SOCKET_COOKIE,
+        SkbStateHelpers.SKB_CGROUP_ID,
         SkbStateHelpers.GET_CURRENT_TASK, ProbeHelpers.PROBE_READ_KERNEL, ProbeHelpers.PROBE_READ_KERNEL_STR,
         ProbeHelpers.PROBE_READ_USER, ProbeHelpers.PROBE_READ_USER_STR, TunnelHelpers.SKB_GET_TUNNEL_KEY,
         TunnelHelpers.SKB_SET_TUNNEL_KEY, TunnelHelpers.SKB_GET_TUNNEL_OPT, TunnelHelpers.SKB_SET_TUNNEL_OPT,
@@ -135,6 +136,7 @@ public final class Helpers {
             case SkbStateHelpers.SKB_LOAD_BYTES_RELATIVE -> SkbStateHelpers.loadBytesRelative(st, r2, r3, r4, r5, pc);
             case SkbStateHelpers.KTIME_GET_BOOT_NS -> st.env.nowNs(); // the simulator never suspends
             case SkbStateHelpers.JIFFIES64 -> SkbStateHelpers.jiffies64(st.env.nowNs());
+            case SkbStateHelpers.KTIME_GET_COARSE_NS -> SkbStateHelpers.coarseNs(st.env.nowNs());
             case SkbStateHelpers.GET_SOCKET_COOKIE, SkbStateHelpers.SKB_CGROUP_ID -> SkbStateHelpers.noSocket();
             case SkbStateHelpers.GET_CURRENT_TASK -> 0; // no task in the simulator (the kernel gives tc current's task_struct)
             case ProbeHelpers.PROBE_READ_KERNEL -> ProbeHelpers.readKernel(st, r1, r2, r3, pc);

@@ -24,7 +24,7 @@ import static dev.tcxsim.vm.helpers.SkbHelpers.ETH_P_IPV6;
 public final class SkbStateHelpers {
     public static final int GET_CURRENT_TASK = 35, CSUM_UPDATE = 40, SET_HASH_INVALID = 41, GET_SOCKET_COOKIE = 46,
             SET_HASH = 48, SKB_LOAD_BYTES_RELATIVE = 68, SKB_CGROUP_ID = 79, SKB_ECN_SET_CE = 97, JIFFIES64 = 118,
-            KTIME_GET_BOOT_NS = 125, CSUM_LEVEL = 135;
+            KTIME_GET_BOOT_NS = 125, CSUM_LEVEL = 135, KTIME_GET_COARSE_NS = 160;
 
     public static final int CSUM_LEVEL_QUERY = 0, CSUM_LEVEL_INC = 1, CSUM_LEVEL_DEC = 2, CSUM_LEVEL_RESET = 3;
     public static final int HDR_START_MAC = 0, HDR_START_NET = 1;
@@ -43,6 +43,11 @@ public final class SkbStateHelpers {
     /** get_jiffies_64 for a monotonic clock reading of {@code nowNs} nanoseconds since boot. */
     public static long jiffies64(long nowNs) {
         return INITIAL_JIFFIES + Long.divideUnsigned(nowNs, 1_000_000_000L / HZ);
+    }
+
+    /** ktime_get_coarse_ns: the monotonic clock as of the last tick. */
+    public static long coarseNs(long nowNs) {
+        return nowNs - Long.remainderUnsigned(nowNs, 1_000_000_000L / HZ);
     }
 
     // ---- checksum state
