@@ -7,7 +7,7 @@
  * bpf_get_hash_recalc, bpf_skb_load_bytes_relative, bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns,
  * bpf_jiffies64, bpf_probe_read_kernel(_str), bpf_probe_read_user(_str), bpf_get_socket_cookie,
  * bpf_skb_cgroup_id, bpf_get_current_task, bpf_skb_get/set_tunnel_key, bpf_skb_get/set_tunnel_opt,
- * bpf_check_mtu and bpf_clone_redirect. skb_refused.c holds the helpers the kernel does not offer
+ * bpf_check_mtu, bpf_clone_redirect and bpf_fib_lookup. skb_refused.c holds the helpers the kernel does not offer
  * tc programs.
  */
 #include "common.h"
@@ -208,6 +208,40 @@ SEC("tc")
 int clone_redirect(struct __sk_buff *skb)
 {
     return bpf_clone_redirect(skb, skb->cb[0], skb->cb[1]);
+}
+
+/*
+ * bpf_fib_lookup: cb[0] family, cb[1] ifindex, cb[2] flags, cb[3] bit 0: link-local IPv6 destination;
+ * the destination is 10.1.2.3 or 2001:db8::1. cb[4] = the ifindex field afterwards.
+ */
+static __always_inline long fib_run(struct __sk_buff *skb, const int plen)
+{
+    struct bpf_fib_lookup p = {};
+    p.family = skb->cb[0];
+    p.ifindex = skb->cb[1];
+    p.l4_protocol = IPPROTO_UDP;
+    if (p.family == 10) {
+        p.ipv6_dst[0] = bpf_htonl(skb->cb[3] & 1 ? 0xfe800000 : 0x20010db8);
+        p.ipv6_dst[3] = bpf_htonl(1);
+    } else {
+        p.ipv4_dst = bpf_htonl(0x0a010203);
+    }
+    long rc = bpf_fib_lookup(skb, &p, plen, skb->cb[2]);
+    skb->cb[4] = p.ifindex;
+    return rc;
+}
+
+SEC("tc")
+int fib(struct __sk_buff *skb)
+{
+    return fib_run(skb, sizeof(struct bpf_fib_lookup));
+}
+
+/* A params length shorter than struct bpf_fib_lookup. */
+SEC("tc")
+int fib_short(struct __sk_buff *skb)
+{
+    return fib_run(skb, 60);
 }
 
 char LICENSE[] SEC("license") = "GPL";

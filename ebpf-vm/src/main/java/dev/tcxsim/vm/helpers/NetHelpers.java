@@ -94,20 +94,51 @@ public final class NetHelpers {
 
     static long fibLookup(RunState st, long params, long plen, long flags, int pc) {
         int len = (int) Math.max(0, Math.min(plen, 1 << 16));
-        byte[] p = Memory.readBytes(st, params, len, pc, "fib_lookup params");
-        if (plen < FIB_PARAMS_SIZE || (flags & 0xffffffffL & ~FIB_LOOKUP_MASK) != 0) {
+        Memory.readBytes(st, params, len, pc, "fib_lookup params"); // the verifier checks the whole plen
+        if ((int) plen < FIB_PARAMS_SIZE || (flags & 0xffffffffL & ~FIB_LOOKUP_MASK) != 0) {
             return -EINVAL;
         }
+        byte[] p = Memory.readBytes(st, params, FIB_PARAMS_SIZE, pc, "fib_lookup params");
         int family = p[0] & 0xff;
         if (family != AF_INET && family != AF_INET6) {
             return -EAFNOSUPPORT;
         }
-        int ifindex = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN).getInt(8);
-        if (st.env.device(ifindex) == null) {
+        ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN);
+        if (family == AF_INET6 && (needsStrict(p, 16) || needsStrict(p, 32))) {
+            return FIB_LKUP_RET_NOT_FWDED; // link-local, multicast and loopback addresses are never forwarded
+        }
+        if (st.env.device(b.getInt(8)) == null) {
             return -ENODEV;
         }
+        boolean totLenGiven = b.getShort(6) != 0;
         int rc = st.env.fibLookup(p, (int) flags);
+        if (rc == FIB_LKUP_RET_SUCCESS && !totLenGiven) {
+            // without tot_len the packet itself is checked against the MTU of the device the route leaves by
+            NetDevice out = st.env.device(b.getInt(8));
+            if (out == null) {
+                throw new IllegalStateException("RunEnv.fibLookup answered success with ifindex " + b.getInt(8)
+                        + ", which RunEnv.device does not know");
+            }
+            if (st.skb.len() > (long) out.mtu() + out.hardHeaderLen() + SkbHelpers.VLAN_HLEN) {
+                rc = FIB_LKUP_RET_FRAG_NEEDED;
+            }
+            b.putShort(6, (short) out.mtu());
+        }
         Memory.writeBytes(st, params, p, pc, "fib_lookup params");
         return rc;
+    }
+
+    /** rt6_need_strict: the IPv6 address at {@code off} is multicast, link-local or the loopback address. */
+    private static boolean needsStrict(byte[] p, int off) {
+        int b0 = p[off] & 0xff;
+        if (b0 == 0xff || (b0 == 0xfe && (p[off + 1] & 0xc0) == 0x80)) {
+            return true;
+        }
+        for (int i = 0; i < 15; i++) {
+            if (p[off + i] != 0) {
+                return false;
+            }
+        }
+        return p[off + 15] == 1;
     }
 }
