@@ -68,7 +68,8 @@ public final class TargetBtf {
         return t;
     }
 
-    private static TargetBtf findHost() {
+    /** What {@link #host()} would read now, without caching (tests change the property). */
+    static TargetBtf findHost() {
         String override = System.getProperty(PROPERTY);
         try {
             if (override != null && !override.isBlank()) {
