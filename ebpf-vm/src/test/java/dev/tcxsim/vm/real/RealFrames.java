@@ -1,0 +1,96 @@
+package dev.tcxsim.vm.real;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The frames the real programs run on: what the selftests feed them (TCP to port 80 over IPv4 and
+ * IPv6, and UDP), built with correct IPv4 and L4 checksums so that programs which check or update
+ * them see a real packet.
+ */
+final class RealFrames {
+    record Frame(String name, byte[] bytes) {
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
+
+    private static final byte[] DST_MAC = {2, 0, 0, 0, 0, 2}, SRC_MAC = {2, 0, 0, 0, 0, 1};
+    private static final byte[] SRC4 = {10, 0, 0, 1}, DST4 = {10, 0, 0, 2};
+    private static final byte[] SRC6 = v6(1), DST6 = v6(2);
+
+    static final List<Frame> ALL = List.of(new Frame("tcp4", ipv4(6, tcp(40000, 80))),
+            new Frame("udp4", ipv4(17, udp(40000, 53))), new Frame("tcp6", ipv6(6, tcp(40000, 80))));
+
+    private RealFrames() {
+    }
+
+    static byte[] byName(String name) {
+        return ALL.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no frame named " + name)).bytes();
+    }
+
+    private static byte[] v6(int last) {
+        byte[] a = new byte[16];
+        a[0] = (byte) 0xfd;
+        a[15] = (byte) last;
+        return a;
+    }
+
+    /** A TCP SYN with a 4-byte payload; its checksum is filled in by the IP layer below. */
+    private static byte[] tcp(int sport, int dport) {
+        ByteBuffer b = ByteBuffer.allocate(24);
+        b.putShort((short) sport).putShort((short) dport).putInt(1000).putInt(0).put((byte) 0x50).put((byte) 0x02)
+                .putShort((short) 64240).putShort((short) 0).putShort((short) 0).put(new byte[] {'p', 'i', 'n', 'g'});
+        return b.array();
+    }
+
+    private static byte[] udp(int sport, int dport) {
+        ByteBuffer b = ByteBuffer.allocate(12);
+        b.putShort((short) sport).putShort((short) dport).putShort((short) 12).putShort((short) 0)
+                .put(new byte[] {'p', 'i', 'n', 'g'});
+        return b.array();
+    }
+
+    private static byte[] ipv4(int proto, byte[] l4) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4.length);
+        b.put(DST_MAC).put(SRC_MAC).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4.length)).putShort((short) 1).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) proto).putShort((short) 0).put(SRC4).put(DST4);
+        b.put(l4);
+        byte[] f = b.array();
+        putShort(f, 24, ~sum(f, 14, 20, 0));
+        int pseudo = sum(f, 26, 8, proto + l4.length);
+        putShort(f, 34 + (proto == 6 ? 16 : 6), ~sum(f, 34, l4.length, pseudo));
+        return f;
+    }
+
+    private static byte[] ipv6(int proto, byte[] l4) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + l4.length);
+        b.put(DST_MAC).put(SRC_MAC).putShort((short) 0x86dd);
+        b.putInt(0x60000000).putShort((short) l4.length).put((byte) proto).put((byte) 64).put(SRC6).put(DST6);
+        b.put(l4);
+        byte[] f = b.array();
+        int pseudo = sum(f, 22, 32, proto + l4.length);
+        putShort(f, 54 + (proto == 6 ? 16 : 6), ~sum(f, 54, l4.length, pseudo));
+        return f;
+    }
+
+    private static void putShort(byte[] f, int at, int v) {
+        f[at] = (byte) (v >> 8);
+        f[at + 1] = (byte) v;
+    }
+
+    /** The one's-complement sum of {@code len} bytes from {@code off}, folded to 16 bits. */
+    private static int sum(byte[] f, int off, int len, int start) {
+        int s = start;
+        for (int i = off; i < off + len; i += 2) {
+            s += (f[i] & 0xff) << 8 | (i + 1 < off + len ? f[i + 1] & 0xff : 0);
+        }
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return s;
+    }
+}

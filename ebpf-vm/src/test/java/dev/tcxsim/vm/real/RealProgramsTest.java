@@ -1,0 +1,293 @@
+package dev.tcxsim.vm.real;
+
+import dev.tcxsim.vm.maps.BpfMap;
+import dev.tcxsim.vm.LoadedProgram;
+import dev.tcxsim.vm.RunEnv;
+import dev.tcxsim.vm.RunResult;
+import dev.tcxsim.vm.btf.Btf;
+import dev.tcxsim.vm.btf.BtfKind;
+import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.elf.ElfFormatException;
+import dev.tcxsim.vm.elf.ElfLoader;
+import dev.tcxsim.vm.elf.MapSpec;
+import dev.tcxsim.vm.elf.ProgramSpec;
+import dev.tcxsim.vm.support.KernelBpf;
+import dev.tcxsim.vm.support.KernelObject;
+import dev.tcxsim.vm.support.Modes;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real tc programs of {@code testdata/real} (kernel selftests, see its ORIGIN.md) on the
+ * simulator and on the real kernel (BPF_PROG_TEST_RUN): every SCHED_CLS program on each of a few
+ * frames, comparing r0, the packet afterwards and value 0 of every array map. A program the
+ * simulator cannot load or run yet is reported, not failed; what must hold is that every
+ * (object, program, frame) listed in {@code testdata/real/expected-same.txt} still gives the
+ * kernel's result — the set of agreeing programs never shrinks. The table of all rows is written
+ * to {@code target/real-programs.md} (docs/real-programs.md is its committed copy).
+ */
+class RealProgramsTest {
+    private static final Path REAL = testdata().resolve("real");
+    private static final Path EXPECTED = REAL.resolve("expected-same.txt");
+    private static final int SCHED_CLS = 3, ARRAY = 2;
+
+    private static Path testdata() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("testdata/real"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no testdata/real above " + Path.of("").toAbsolutePath());
+        }
+        return dir.resolve("testdata");
+    }
+
+    /** One comparison: {@code sim}/{@code kernel} are null when that side loaded and ran, else why not. */
+    record Row(String object, String program, String frame, String sim, String kernel, String difference, long simInsns) {
+        Row(String object, String program, String frame, String sim, String kernel, String difference) {
+            this(object, program, frame, sim, kernel, difference, -1);
+        }
+
+        String key() {
+            return object + " " + program + " " + frame;
+        }
+
+        boolean same() {
+            return sim == null && kernel == null && difference == null;
+        }
+    }
+
+    @Test
+    void theAgreeingSetNeverShrinks() throws Exception {
+        Assumptions.assumeTrue(KernelBpf.available(), () -> "kernel comparison skipped: " + KernelBpf.UNAVAILABLE);
+        List<Row> rows = compareAll();
+        writeReport(rows);
+        Set<String> same = new TreeSet<>();
+        rows.stream().filter(Row::same).forEach(r -> same.add(r.key()));
+        Set<String> expected = expected();
+        List<String> lost = expected.stream().filter(k -> !same.contains(k)).toList();
+        List<String> gained = same.stream().filter(k -> !expected.contains(k)).toList();
+        if (!gained.isEmpty()) {
+            System.out.println("[tcxsim] real programs that now agree with the kernel (add them to " + EXPECTED
+                    + "):\n  " + String.join("\n  ", gained));
+        }
+        StringBuilder why = new StringBuilder();
+        for (Row r : rows) {
+            if (lost.contains(r.key())) {
+                why.append("\n  ").append(r.key()).append(": ").append(describe(r));
+            }
+        }
+        assertTrue(lost.isEmpty(), "real programs that agreed with the kernel no longer do:" + why);
+        assertFalse(rows.isEmpty(), "no programs under " + REAL);
+    }
+
+    /** Without a kernel: every listed program still loads in the simulator and runs without a fault. */
+    @Test
+    void theListedProgramsRunInTheSimulator() throws Exception {
+        Set<String> expected = expected();
+        assertTrue(expected.size() >= 10, "the expectations list " + expected.size() + " entries");
+        for (String key : expected) {
+            String[] k = key.split(" ");
+            BpfObject obj = ElfLoader.load(REAL.resolve(k[0]));
+            List<BpfMap> maps = new ArrayList<>();
+            for (MapSpec m : obj.maps()) {
+                maps.add(BpfMap.create(m));
+            }
+            LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(k[1]), maps);
+            RunResult r = p.run(skb(RealFrames.byName(k[2])), RunEnv.DEFAULT);
+            assertNull(r.fault(), key + ": " + r.fault());
+        }
+    }
+
+    private static Set<String> expected() throws Exception {
+        Set<String> keys = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(EXPECTED)) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                keys.add(l);
+            }
+        }
+        return keys;
+    }
+
+    private static List<Row> compareAll() throws Exception {
+        List<Path> objects;
+        try (Stream<Path> files = Files.list(REAL)) {
+            objects = files.filter(p -> p.toString().endsWith(".o")).sorted().toList();
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Path file : objects) {
+            String name = file.getFileName().toString();
+            BpfObject obj;
+            try {
+                obj = ElfLoader.load(file);
+            } catch (ElfFormatException e) {
+                rows.add(new Row(name, "(every program)", "-", "the ELF loader refuses it: " + e.getMessage(),
+                        "not tried (the test loads the kernel through tcxsim's ELF loader)", null));
+                continue;
+            }
+            List<ProgramSpec> tc = obj.programs().stream().filter(p -> p.progType() == SCHED_CLS).toList();
+            if (tc.isEmpty()) {
+                rows.add(new Row(name, "(every program)", "-", "the ELF loader finds no tc program in it (sections "
+                        + "libbpf does not know are not taken as programs)", "not tried (the test loads the kernel "
+                        + "through tcxsim's ELF loader)", null));
+            }
+            for (ProgramSpec p : tc) {
+                for (RealFrames.Frame f : RealFrames.ALL) {
+                    rows.add(compare(name, obj, p.name(), f));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Row compare(String name, BpfObject obj, String program, RealFrames.Frame frame) {
+        // A fresh kernel object per run, so maps start as the simulator's do.
+        KernelBpf.Outcome k;
+        byte[][] kernelMaps = new byte[obj.maps().size()][];
+        String kernelError = null;
+        k = null;
+        try (KernelObject ko = new KernelObject(obj)) {
+            int fd = ko.loadProgram(program, RealProgramsTest::kfuncId);
+            k = ko.testRun(fd, frame.bytes());
+            for (int i = 0; i < kernelMaps.length; i++) {
+                if (obj.maps().get(i).type() == ARRAY) {
+                    kernelMaps[i] = ko.lookup(obj.maps().get(i).name(), new byte[4]);
+                }
+            }
+        } catch (Throwable t) {
+            kernelError = t.getMessage() == null ? t.toString() : t.getMessage();
+        }
+        // Program by program, with fresh maps, so one unsupported program does not hide the others.
+        List<BpfMap> maps = new ArrayList<>();
+        LoadedProgram lp;
+        try {
+            for (MapSpec m : obj.maps()) {
+                maps.add(BpfMap.create(m));
+            }
+            lp = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(program), maps);
+        } catch (Exception e) {
+            return new Row(name, program, frame.name(), e.getMessage(), kernelError, null);
+        }
+        SkBuff skb = skb(frame.bytes());
+        RunResult r = lp.run(skb, RunEnv.DEFAULT);
+        if (r.fault() != null) {
+            return new Row(name, program, frame.name(), "faults: " + r.fault(), kernelError, null);
+        }
+        if (kernelError != null) {
+            return new Row(name, program, frame.name(), null, kernelError, null, r.insnsExecuted());
+        }
+        String diff = null;
+        if (k.retval() != r.returnValue()) {
+            diff = "r0: kernel " + k.retval() + ", simulator " + r.returnValue();
+        } else if (!Arrays.equals(k.packet(), skb.data())) {
+            diff = "packet after the run: kernel " + hex(k.packet()) + ", simulator " + hex(skb.data());
+        } else {
+            for (int i = 0; i < kernelMaps.length && diff == null; i++) {
+                MapSpec m = obj.maps().get(i);
+                if (m.type() == ARRAY) {
+                    byte[] s = maps.get(i).lookup(new byte[4]);
+                    if (!Arrays.equals(kernelMaps[i], s)) {
+                        diff = "value 0 of map " + m.name() + ": kernel " + hex(kernelMaps[i]) + ", simulator " + hex(s);
+                    }
+                }
+            }
+        }
+        return new Row(name, program, frame.name(), null, null, diff, r.insnsExecuted());
+    }
+
+    private static SkBuff skb(byte[] frame) {
+        SkBuff skb = new SkBuff(frame);
+        skb.setIfindex(1); // BPF_PROG_TEST_RUN runs on the loopback device
+        return skb;
+    }
+
+    private static Btf vmlinux;
+
+    /** The running kernel's BTF id of a kfunc (-1 when unknown: the kernel then refuses the call). */
+    private static synchronized int kfuncId(String name) {
+        try {
+            if (vmlinux == null) {
+                vmlinux = Btf.parse(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux")));
+            }
+            return vmlinux.find(BtfKind.FUNC, name).orElse(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String hex(byte[] b) {
+        if (b == null) {
+            return "(none)";
+        }
+        String h = HexFormat.of().formatHex(b);
+        return h.length() > 160 ? h.substring(0, 160) + "... (" + b.length + " bytes)" : h;
+    }
+
+    static String describe(Row r) {
+        if (r.same()) {
+            return "same r0, packet and array maps";
+        }
+        List<String> parts = new ArrayList<>();
+        if (r.sim() != null) {
+            parts.add("simulator: " + firstLine(r.sim()));
+        }
+        if (r.kernel() != null) {
+            parts.add("kernel: " + lastLines(r.kernel()));
+        }
+        if (r.difference() != null) {
+            parts.add("differs: " + r.difference());
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String firstLine(String s) {
+        return s.strip().split("\n")[0];
+    }
+
+    /** A verifier log's last line says why; the first says which call. */
+    private static String lastLines(String s) {
+        String[] lines = s.strip().split("\n");
+        return lines.length == 1 ? lines[0] : lines[0] + " ... " + lines[lines.length - 1];
+    }
+
+    /** The markdown table of every row and the list of agreeing keys, under target/. */
+    private static void writeReport(List<Row> rows) throws Exception {
+        StringBuilder md = new StringBuilder();
+        md.append("| object | program | frame | loads in sim | loads in kernel | same result | insns run (sim) | why not |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            boolean simLoads = r.sim() == null || r.sim().startsWith("faults: ");
+            boolean kernelLoads = r.kernel() == null || r.kernel().startsWith("BPF_PROG_TEST_RUN");
+            String kernelCell = r.kernel() != null && r.kernel().startsWith("not tried") ? "not tried"
+                    : kernelLoads ? "yes" : "no";
+            md.append("| `").append(r.object()).append("` | ").append(r.program()).append(" | ").append(r.frame())
+                    .append(" | ").append(simLoads ? "yes" : "no").append(" | ").append(kernelCell).append(" | ")
+                    .append(r.same() ? "**yes**" : "no").append(" | ").append(r.simInsns() < 0 ? "" : r.simInsns())
+                    .append(" | ")
+                    .append(r.same() ? "" : describe(r).replace("|", "\\|")).append(" |\n");
+        }
+        Path target = Path.of("target");
+        Files.createDirectories(target);
+        Files.writeString(target.resolve("real-programs.md"), md);
+        StringBuilder keys = new StringBuilder();
+        rows.stream().filter(Row::same).forEach(r -> keys.append(r.key()).append('\n'));
+        Files.writeString(target.resolve("real-programs-same.txt"), keys);
+    }
+}
