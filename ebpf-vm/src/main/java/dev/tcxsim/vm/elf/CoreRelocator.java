@@ -40,7 +40,10 @@ final class CoreRelocator {
             throws ElfFormatException {
         CoreRelocator r = new CoreRelocator(linker, btf, extOffset, target);
         for (Map.Entry<String, List<BtfExt.CoreRecord>> e : ext.allCoreRelos().entrySet()) {
-            r.applySection(e.getKey(), e.getValue());
+            // like libbpf for programs it does not load: no relocation, so no error either
+            if (!linker.isIgnored(e.getKey())) {
+                r.applySection(e.getKey(), e.getValue());
+            }
         }
     }
 

@@ -114,7 +114,12 @@ public final class ElfLoader {
             }
         }
         ObjectMaps maps = ObjectMaps.collect(elf, btf, btfOffset);
-        ProgramLinker linker = ProgramLinker.prepare(elf, maps, btf, ext, extOffset);
+        Externs externs = Externs.collect(elf, btf, options);
+        MapSpec kconfig = externs.kconfigMap();
+        // .kconfig goes after every map of the object (libbpf appends its internal maps too)
+        externs.setKconfigMapIndex(maps.specs().size());
+        ProgramLinker linker = ProgramLinker.prepare(elf, maps, btf, ext, extOffset, options.unknownSectionsAreTc(),
+                externs);
         if (ext != null && !ext.allCoreRelos().isEmpty()) {
             CoreRelocator.apply(linker, btf, ext, extOffset, options.target());
         }
@@ -132,7 +137,12 @@ public final class ElfLoader {
         for (ProgramLinker.Func f : entries) {
             programs.add(linker.link(f));
         }
-        return new BpfObject(objectName, license, version, maps.specs(), programs, btfRaw);
+        List<MapSpec> mapSpecs = new ArrayList<>(maps.specs());
+        if (kconfig != null) {
+            mapSpecs.add(kconfig);
+        }
+        return new BpfObject(objectName, license, version, mapSpecs, programs, btfRaw, linker.ignored(),
+                options.pinRootPath(), externs.list());
     }
 
     private static String cString(byte[] data) {

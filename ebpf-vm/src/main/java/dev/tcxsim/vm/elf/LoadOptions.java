@@ -14,10 +14,14 @@ import java.util.Objects;
  *                    (null: {@link TargetBtf#host()}, read only when an object needs it)
  * @param kconfig     values for {@code .kconfig} externs, keyed "CONFIG_FOO" as in a kernel
  *                    .config: "y", "m", "n", a number, or a quoted string (libbpf's kconfig_data)
+ * @param unknownSectionsAreTc iproute2's rule instead of libbpf's: a code section whose name libbpf
+ *                    does not know ("cls_test", "encap_ipip") holds SCHED_CLS programs instead of
+ *                    being listed as ignored ({@code tc filter add ... bpf obj X.o sec NAME})
  */
-public record LoadOptions(String objectName, String pinRootPath, TargetBtf targetBtf, Map<String, String> kconfig) {
+public record LoadOptions(String objectName, String pinRootPath, TargetBtf targetBtf, Map<String, String> kconfig,
+                          boolean unknownSectionsAreTc) {
     public static final String DEFAULT_PIN_ROOT = "/sys/fs/bpf";
-    public static final LoadOptions DEFAULTS = new LoadOptions(null, DEFAULT_PIN_ROOT, null, Map.of());
+    public static final LoadOptions DEFAULTS = new LoadOptions(null, DEFAULT_PIN_ROOT, null, Map.of(), false);
 
     public LoadOptions {
         Objects.requireNonNull(pinRootPath, "pinRootPath");
@@ -25,19 +29,23 @@ public record LoadOptions(String objectName, String pinRootPath, TargetBtf targe
     }
 
     public LoadOptions withObjectName(String name) {
-        return new LoadOptions(name, pinRootPath, targetBtf, kconfig);
+        return new LoadOptions(name, pinRootPath, targetBtf, kconfig, unknownSectionsAreTc);
     }
 
     public LoadOptions withPinRootPath(String path) {
-        return new LoadOptions(objectName, path, targetBtf, kconfig);
+        return new LoadOptions(objectName, path, targetBtf, kconfig, unknownSectionsAreTc);
     }
 
     public LoadOptions withTargetBtf(TargetBtf btf) {
-        return new LoadOptions(objectName, pinRootPath, btf, kconfig);
+        return new LoadOptions(objectName, pinRootPath, btf, kconfig, unknownSectionsAreTc);
     }
 
     public LoadOptions withKconfig(Map<String, String> values) {
-        return new LoadOptions(objectName, pinRootPath, targetBtf, values);
+        return new LoadOptions(objectName, pinRootPath, targetBtf, values, unknownSectionsAreTc);
+    }
+
+    public LoadOptions withUnknownSectionsAsTc(boolean on) {
+        return new LoadOptions(objectName, pinRootPath, targetBtf, kconfig, on);
     }
 
     /** The target BTF to use: the one given, else the host's. */

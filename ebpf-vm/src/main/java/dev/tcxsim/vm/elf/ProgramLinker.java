@@ -46,12 +46,19 @@ final class ProgramLinker {
     private final BtfExt ext;
     /** File offset of .BTF.ext, for error messages about its records. */
     private final long extOffset;
+    /** iproute2's rule: a section name libbpf does not know holds SCHED_CLS programs. */
+    private final boolean unknownSectionsAreTc;
+    private final Externs externs;
     private final Map<Integer, Code> code = new LinkedHashMap<>();
+    private final List<IgnoredSection> ignored = new ArrayList<>();
     /** Poisoned CO-RE instructions by section index, then instruction index in the section. */
     private final Map<Integer, TreeMap<Integer, PoisonedInsn>> poisoned = new HashMap<>();
     private int textIndex = -1;
 
-    private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset) {
+    private ProgramLinker(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset,
+                          boolean unknownSectionsAreTc, Externs externs) {
+        this.unknownSectionsAreTc = unknownSectionsAreTc;
+        this.externs = externs;
         this.elf = elf;
         this.maps = maps;
         this.btf = btf;
@@ -60,9 +67,9 @@ final class ProgramLinker {
     }
 
     /** Reads the executable sections, their functions and relocations. */
-    static ProgramLinker prepare(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset)
-            throws ElfFormatException {
-        ProgramLinker linker = new ProgramLinker(elf, maps, btf, ext, extOffset);
+    static ProgramLinker prepare(ElfFile elf, ObjectMaps maps, Btf btf, BtfExt ext, long extOffset,
+                                 boolean unknownSectionsAreTc, Externs externs) throws ElfFormatException {
+        ProgramLinker linker = new ProgramLinker(elf, maps, btf, ext, extOffset, unknownSectionsAreTc, externs);
         linker.readCode();
         linker.readFunctions();
         linker.readRelocations();
@@ -93,9 +100,17 @@ final class ProgramLinker {
             }
             if (s.name().equals(".text")) {
                 textIndex = s.index();
-            } else if (SectionDefs.find(s.name()) == null) {
-                throw new ElfFormatException(s.name(), s.offset(), "unknown program section name (libbpf cannot "
-                        + "tell its program type)");
+            } else {
+                SectionDefs.Def def = SectionDefs.find(s.name());
+                String reason = def == null ? (unknownSectionsAreTc ? null
+                        : "unknown program section name (libbpf cannot tell its program type)")
+                        : def.progType() == SectionDefs.SCHED_CLS || def.progType() == SectionDefs.SCHED_ACT ? null
+                        : SectionDefs.progTypeName(def.progType()) + " program: tcxsim runs only tc programs "
+                        + "(BPF_PROG_TYPE_SCHED_CLS and SCHED_ACT)";
+                if (reason != null) {
+                    ignored.add(new IgnoredSection(s.name(), reason));
+                    continue;
+                }
             }
             code.put(s.index(), new Code(s, insns, new TreeMap<>(), new TreeMap<>()));
         }
@@ -188,6 +203,16 @@ final class ProgramLinker {
         return out;
     }
 
+    /** Code sections that hold no tc program, in section order. */
+    List<IgnoredSection> ignored() {
+        return List.copyOf(ignored);
+    }
+
+    /** True when code section {@code name} was skipped (see {@link #ignored()}). */
+    boolean isIgnored(String name) {
+        return ignored.stream().anyMatch(i -> i.section().equals(name));
+    }
+
     /** Index of the executable section called {@code name}, or -1 when there is none. */
     int codeSection(String name) {
         for (Code c : code.values()) {
@@ -219,11 +244,16 @@ final class ProgramLinker {
     ProgramSpec link(Func main) throws ElfFormatException {
         ElfFile.Section sec = elf.section(main.section());
         SectionDefs.Def def = SectionDefs.find(sec.name());
+        if (def == null) {
+            def = new SectionDefs.Def(sec.name(), SectionDefs.SCHED_CLS, 0, false);
+        }
         long[] out = new long[main.length()];
         int used = 0;
         List<Placement> placed = new ArrayList<>();
         Map<Func, Integer> flatStart = new HashMap<>();
         List<Relocation> relocations = new ArrayList<>();
+        List<KfuncCall> kfuncCalls = new ArrayList<>();
+        List<PoisonedInsn> flatPoisons = new ArrayList<>();
         Deque<int[]> stack = new ArrayDeque<>(); // {placement index, next instruction}
 
         System.arraycopy(code.get(main.section()).insns(), main.start(), out, 0, main.length());
@@ -247,7 +277,11 @@ final class ProgramLinker {
             long insn = out[flat];
             Func callee = null;
             long calleeTarget = 0;
-            if (Insn.opcode(insn) == Insn.CALL && Insn.src(insn) == Insn.PSEUDO_CALL) {
+            if (Insn.opcode(insn) == Insn.CALL && Insn.src(insn) == Insn.PSEUDO_CALL && rel != null
+                    && elf.symbols().get(rel.symbol()).shndx() == ElfFile.SHN_UNDEF) {
+                kfuncCall(elf.symbols().get(rel.symbol()), out, flat, rel, c, kfuncCalls, flatPoisons);
+                frame[1] += 1;
+            } else if (Insn.opcode(insn) == Insn.CALL && Insn.src(insn) == Insn.PSEUDO_CALL) {
                 long target;
                 if (rel != null) {
                     ElfFile.Symbol sym = codeSymbol(rel, c, "call");
@@ -280,7 +314,10 @@ final class ProgramLinker {
                         calleeTarget = byteOff / 8;
                         out[flat] = Insn.withSrc(out[flat], Insn.PSEUDO_FUNC);
                     } else {
-                        relocations.add(mapLoad(rel, sym, out, flat, idx, c));
+                        Relocation r = mapLoad(rel, sym, out, flat, idx, c);
+                        if (r != null) {
+                            relocations.add(r);
+                        }
                     }
                 }
             } else {
@@ -306,7 +343,7 @@ final class ProgramLinker {
         long[] insns = Arrays.copyOf(out, used);
         relocations.sort(Comparator.comparingInt(Relocation::insnIndex));
         return new ProgramSpec(main.name(), sec.name(), def.progType(), def.attachType(), insns, relocations,
-                funcInfo(placed), lineInfo(placed), poisoned(placed));
+                funcInfo(placed), lineInfo(placed), poisoned(placed, flatPoisons), kfuncCalls);
     }
 
     /** The .text symbol a call or function pointer relocation names. */
@@ -341,8 +378,7 @@ final class ProgramLinker {
             throws ElfFormatException {
         String where = c.section().name();
         if (sym.shndx() == ElfFile.SHN_UNDEF) {
-            throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads extern '"
-                    + sym.name() + "' (kconfig and ksym externs are not supported)");
+            return externLoad(rel, sym, out, flat, idx, c);
         }
         if (sym.shndx() >= ElfFile.SHN_LORESERVE) {
             throw new ElfFormatException(where, rel.fileOffset(), "instruction " + idx + " loads '" + sym.name()
@@ -378,8 +414,52 @@ final class ProgramLinker {
         return new Relocation(flat, Relocation.Kind.MAP_VALUE, map, (int) offset);
     }
 
-    private List<PoisonedInsn> poisoned(List<Placement> placed) {
-        List<PoisonedInsn> out = new ArrayList<>();
+    /**
+     * An LD_IMM64 of an extern: a __kconfig variable becomes a pointer into the .kconfig map, a
+     * weak __ksym variable the constant 0, and a kfunc's address (bpf_ksym_exists) 1 when the
+     * target has it, else 0; the simulator never dereferences it. Returns the map relocation or null.
+     */
+    private Relocation externLoad(ElfFile.Rel rel, ElfFile.Symbol sym, long[] out, int flat, int idx, Code c)
+            throws ElfFormatException {
+        int kconfig = externs.kconfigOffset(sym.name());
+        if (kconfig >= 0) {
+            out[flat] = Insn.withImm(Insn.withSrc(out[flat], Insn.PSEUDO_MAP_VALUE), 0);
+            out[flat + 1] = Insn.withImm(out[flat + 1], kconfig);
+            return new Relocation(flat, Relocation.Kind.MAP_VALUE, externs.kconfigMapIndex(), kconfig);
+        }
+        Long constant = externs.constant(sym.name());
+        Externs.Kfunc kfunc = externs.kfunc(sym.name());
+        if (constant == null && kfunc != null) {
+            constant = kfunc.targetId() >= 0 ? 1L : 0L;
+        }
+        if (constant == null) {
+            throw new ElfFormatException(c.section().name(), rel.fileOffset(), "instruction " + idx + " loads extern '"
+                    + sym.name() + "', which the loader did not resolve");
+        }
+        out[flat] = Insn.withImm(Insn.withSrc(out[flat], 0), (int) (long) constant);
+        out[flat + 1] = Insn.withImm(out[flat + 1], (int) (constant >>> 32));
+        return null;
+    }
+
+    /** A call to an extern function: a kfunc call as the kernel takes it, or poisoned for a weak one the target lacks. */
+    private void kfuncCall(ElfFile.Symbol sym, long[] out, int flat, ElfFile.Rel rel, Code c, List<KfuncCall> calls,
+                           List<PoisonedInsn> poisons) throws ElfFormatException {
+        Externs.Kfunc k = externs.kfunc(sym.name());
+        if (k == null) {
+            throw new ElfFormatException(c.section().name(), rel.fileOffset(), "call to extern function '" + sym.name()
+                    + "', which is not a __ksym kfunc");
+        }
+        if (k.targetId() < 0) {
+            out[flat] = Insn.make(Insn.CALL, 0, Insn.PSEUDO_HELPER, 0, PoisonedInsn.HELPER_ID);
+            poisons.add(new PoisonedInsn(flat, 1, "call to weak kfunc '" + k.name() + "', which the target BTF lacks"));
+            return;
+        }
+        out[flat] = Insn.make(Insn.CALL, 0, Insn.PSEUDO_KFUNC_CALL, 0, k.localId());
+        calls.add(new KfuncCall(flat, k.name(), k.localId(), k.targetId()));
+    }
+
+    private List<PoisonedInsn> poisoned(List<Placement> placed, List<PoisonedInsn> flatPoisons) {
+        List<PoisonedInsn> out = new ArrayList<>(flatPoisons);
         for (Placement p : placed) {
             Func f = p.func();
             TreeMap<Integer, PoisonedInsn> inSection = poisoned.get(f.section());
@@ -411,7 +491,7 @@ final class ProgramLinker {
                             + r.insnOff() + " names type id " + Integer.toUnsignedString(r.typeId())
                             + ", which is not a BTF FUNC");
                 }
-                out.add(new FuncInfo(flat, fn.name()));
+                out.add(new FuncInfo(flat, fn.name(), FuncInfo.Linkage.of(fn.linkage())));
             }
         }
         return out;

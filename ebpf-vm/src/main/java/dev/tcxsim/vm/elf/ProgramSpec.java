@@ -10,20 +10,22 @@ import java.util.List;
  * 0-7 opcode, 8-11 dst_reg, 12-15 src_reg, 16-31 off (signed), 32-63 imm (signed). LD_IMM64
  * takes two elements; the second carries the high 32 bits in its imm.
  *
- * <p>{@code poisoned}: instructions whose CO-RE relocation failed (see {@link PoisonedInsn}), in
- * instruction order; empty for most programs.
+ * <p>{@code poisoned}: instructions whose CO-RE relocation failed or that call a weak kfunc the
+ * target lacks (see {@link PoisonedInsn}), in instruction order. {@code kfuncCalls}: every kfunc
+ * call (see {@link KfuncCall}), in instruction order. Both are empty for most programs.
  */
 public record ProgramSpec(String name, String section, int progType, int expectedAttachType, long[] insns,
                           List<Relocation> relocations, List<FuncInfo> funcInfo, List<LineInfo> lineInfo,
-                          List<PoisonedInsn> poisoned) {
+                          List<PoisonedInsn> poisoned, List<KfuncCall> kfuncCalls) {
     public ProgramSpec {
         poisoned = List.copyOf(poisoned);
+        kfuncCalls = List.copyOf(kfuncCalls);
     }
 
-    /** A program without poisoned instructions. */
+    /** A program without poisoned instructions or kfunc calls. */
     public ProgramSpec(String name, String section, int progType, int expectedAttachType, long[] insns,
                        List<Relocation> relocations, List<FuncInfo> funcInfo, List<LineInfo> lineInfo) {
-        this(name, section, progType, expectedAttachType, insns, relocations, funcInfo, lineInfo, List.of());
+        this(name, section, progType, expectedAttachType, insns, relocations, funcInfo, lineInfo, List.of(), List.of());
     }
 
     /** A program built from raw instructions (no object, no maps). */

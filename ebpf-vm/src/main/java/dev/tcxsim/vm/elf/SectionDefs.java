@@ -15,7 +15,8 @@ final class SectionDefs {
         }
     }
 
-    private static final int SOCKET_FILTER = 1, KPROBE = 2, SCHED_CLS = 3, SCHED_ACT = 4, TRACEPOINT = 5, XDP = 6,
+    static final int SCHED_CLS = 3, SCHED_ACT = 4;
+    private static final int SOCKET_FILTER = 1, KPROBE = 2, TRACEPOINT = 5, XDP = 6,
             PERF_EVENT = 7, CGROUP_SKB = 8, CGROUP_SOCK = 9, LWT_IN = 10, LWT_OUT = 11, LWT_XMIT = 12, SOCK_OPS = 13,
             SK_SKB = 14, CGROUP_DEVICE = 15, SK_MSG = 16, RAW_TRACEPOINT = 17, CGROUP_SOCK_ADDR = 18,
             LWT_SEG6LOCAL = 19, LIRC_MODE2 = 20, SK_REUSEPORT = 21, FLOW_DISSECTOR = 22, CGROUP_SYSCTL = 23,
@@ -126,6 +127,18 @@ final class SectionDefs {
             new Def("netfilter", NETFILTER, 45, false));
 
     private SectionDefs() {
+    }
+
+    private static final List<String> PROG_TYPE_NAMES = List.of("unspec", "socket_filter", "kprobe", "sched_cls",
+            "sched_act", "tracepoint", "xdp", "perf_event", "cgroup_skb", "cgroup_sock", "lwt_in", "lwt_out", "lwt_xmit",
+            "sock_ops", "sk_skb", "cgroup_device", "sk_msg", "raw_tracepoint", "cgroup_sock_addr", "lwt_seg6local",
+            "lirc_mode2", "sk_reuseport", "flow_dissector", "cgroup_sysctl", "raw_tracepoint_writable",
+            "cgroup_sockopt", "tracing", "struct_ops", "ext", "lsm", "sk_lookup", "syscall", "netfilter");
+
+    /** "BPF_PROG_TYPE_KPROBE" for 2, as uapi spells it. */
+    static String progTypeName(int progType) {
+        return progType >= 0 && progType < PROG_TYPE_NAMES.size()
+                ? "BPF_PROG_TYPE_" + PROG_TYPE_NAMES.get(progType).toUpperCase() : "program type " + progType;
     }
 
     /** The definition for a program section's name, or null when libbpf would not know its type. */

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.tcxsim.vm.elf.FuncInfo.Linkage.GLOBAL;
+import static dev.tcxsim.vm.elf.FuncInfo.Linkage.STATIC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -55,7 +57,7 @@ class ElfLoaderTest {
         assertEquals("tc", p.section());
         assertEquals(SCHED_CLS, p.progType());
         assertEquals(0, p.expectedAttachType());
-        assertEquals(List.of(new FuncInfo(0, "verdict")), p.funcInfo());
+        assertEquals(List.of(new FuncInfo(0, "verdict", FuncInfo.Linkage.GLOBAL)), p.funcInfo());
         // runs once as a map, .rodata twice (tag at 4, verdict_value at 0), .data once
         assertEquals(List.of(1, 3), kindCounts(p));
         assertEquals(List.of(0, 1, 2, 1), p.relocations().stream().map(Relocation::mapIndex).toList());
@@ -104,8 +106,9 @@ class ElfLoaderTest {
         // mix3@32 (6). sum_calls (10 insns) calls nest at 3 and global_add at 7; nest calls scale, then
         // times_two_plus. libbpf appends in order of first use, depth first.
         ProgramSpec sum = o.program("sum_calls");
-        assertEquals(List.of(new FuncInfo(0, "sum_calls"), new FuncInfo(10, "nest"), new FuncInfo(17, "scale"),
-                new FuncInfo(27, "times_two_plus"), new FuncInfo(39, "global_add")), sum.funcInfo());
+        assertEquals(List.of(new FuncInfo(0, "sum_calls", GLOBAL), new FuncInfo(10, "nest", STATIC),
+                new FuncInfo(17, "scale", STATIC), new FuncInfo(27, "times_two_plus", STATIC),
+                new FuncInfo(39, "global_add", GLOBAL)), sum.funcInfo());
         assertEquals(42, sum.insns().length);
         assertEquals(Map.of(3, 6, 7, 31, 11, 5, 14, 12), pseudoCalls(sum));
         assertCallsLandOnFunctions(sum);

@@ -166,11 +166,20 @@ class MalformedElfTest {
     }
 
     @Test
-    void unknownProgramSectionName() {
+    void unknownProgramSectionNamesAreIgnoredWithTheReason() throws Exception {
         ElfPatch p = verdict();
         int strtab = p.offset(".strtab");
         int nameAt = strtab + p.u32(p.header("tc"));
-        refuse(p.put8(nameAt, 'z').put8(nameAt + 1, 'z').bytes, "section 'zz'", "unknown program section name");
+        byte[] renamed = p.put8(nameAt, 'z').put8(nameAt + 1, 'z').bytes;
+        BpfObject o = ElfLoader.load(renamed, "renamed");
+        assertTrue(o.programs().isEmpty(), "no tc program left");
+        assertEquals(1, o.ignoredSections().size());
+        assertEquals("zz", o.ignoredSections().getFirst().section());
+        assertTrue(o.ignoredSections().getFirst().reason().contains("unknown program section name"));
+        // iproute2's rule instead: the section holds SCHED_CLS programs
+        BpfObject asTc = ElfLoader.load(renamed, "renamed", LoadOptions.DEFAULTS.withUnknownSectionsAsTc(true));
+        assertEquals(3, asTc.program("verdict").progType());
+        assertTrue(asTc.ignoredSections().isEmpty());
     }
 
     @Test
@@ -182,10 +191,11 @@ class MalformedElfTest {
     }
 
     @Test
-    void externSymbolsAreNotSupported() {
+    void externsOutsideKconfigAndKsymsAreRefused() {
         ElfPatch p = verdict();
         int sym = p.symbol("verdict_override");
-        refuse(p.put16(sym + 6, 0).bytes, "section 'tc'", "loads extern 'verdict_override'");
+        refuse(p.put16(sym + 6, 0).bytes, "section '.symtab' at offset " + hex(sym), "extern 'verdict_override'",
+                "in neither .kconfig nor .ksyms");
     }
 
     @Test
