@@ -8,6 +8,8 @@ import dev.tcxsim.vm.interp.ReferenceInterpreter;
 import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.maps.BpfMap;
 import dev.tcxsim.vm.maps.MapException;
+import dev.tcxsim.vm.maps.MapOfMaps;
+import dev.tcxsim.vm.maps.MapPins;
 import dev.tcxsim.vm.maps.ProgArrayMap;
 import dev.tcxsim.vm.mem.Ptr;
 import dev.tcxsim.vm.truffle.EbpfEngine;
@@ -34,6 +36,7 @@ public final class EbpfVm implements AutoCloseable {
     private final EbpfEngine.Mode mode;
     private final EbpfEngine engine;
     private final long budget;
+    private final MapPins pins = new MapPins();
 
     public EbpfVm(EbpfEngine.Mode mode) {
         this(mode, DEFAULT_BUDGET);
@@ -56,6 +59,11 @@ public final class EbpfVm implements AutoCloseable {
         }
     }
 
+    /** Maps pinned by name (LIBBPF_PIN_BY_NAME) by the objects this VM loaded, shared between those objects. */
+    public MapPins pins() {
+        return pins;
+    }
+
     /** A VM that runs programs with the plain Java reference interpreter instead of Truffle. */
     public static EbpfVm referenceInterpreter(long budget) {
         return new EbpfVm(EbpfEngine.Mode.INTERPRETED, budget, true);
@@ -74,17 +82,47 @@ public final class EbpfVm implements AutoCloseable {
         return engine == null;
     }
 
-    /** Creates all maps of {@code obj}, resolves its relocations, verifies every program and fills prog arrays. */
+    /**
+     * Creates all maps of {@code obj} (reusing those pinned by name in this VM), fills map-in-map
+     * slots, resolves its relocations, verifies every program and fills prog arrays.
+     */
     public LoadedObject load(BpfObject obj) throws VerifierException {
         List<BpfMap> maps = new ArrayList<>();
-        for (MapSpec spec : obj.maps()) {
-            try {
-                maps.add(BpfMap.create(spec));
-            } catch (MapException e) {
-                throw new VerifierException("object " + obj.name() + ": cannot create map '" + spec.name() + "': "
-                        + e.getMessage());
+        boolean[] reused = new boolean[obj.maps().size()];
+        List<String> pinnedHere = new ArrayList<>();
+        try {
+            for (int i = 0; i < reused.length; i++) {
+                MapSpec spec = obj.maps().get(i);
+                try {
+                    if (spec.pinning() == 1) {
+                        MapPins.Pinned p = pins.reuseOrCreate(spec, obj.maps());
+                        reused[i] = p.reused();
+                        if (!p.reused()) {
+                            pinnedHere.add(spec.name());
+                        }
+                        maps.add(p.map());
+                    } else {
+                        maps.add(BpfMap.create(spec, obj.maps()));
+                    }
+                } catch (MapException e) {
+                    throw new VerifierException("object " + obj.name() + ": cannot create map '" + spec.name() + "': "
+                            + e.getMessage());
+                }
             }
+            try {
+                MapOfMaps.fillInitialSlots(obj.maps(), maps, i -> !reused[i]);
+            } catch (MapException e) {
+                throw new VerifierException("object " + obj.name() + ": " + e.getMessage());
+            }
+            return loadPrograms(obj, maps);
+        } catch (VerifierException | RuntimeException e) {
+            // like libbpf, a failed load unpins the maps it pinned itself
+            pinnedHere.forEach(pins::unpin);
+            throw e;
         }
+    }
+
+    private LoadedObject loadPrograms(BpfObject obj, List<BpfMap> maps) throws VerifierException {
         List<LoadedProgram> programs = new ArrayList<>();
         for (ProgramSpec p : obj.programs()) {
             programs.add(loadProgram(p, maps));

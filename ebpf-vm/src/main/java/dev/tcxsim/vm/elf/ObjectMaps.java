@@ -165,14 +165,15 @@ final class ObjectMaps {
                 throw new ElfFormatException(s.name(), fileAt, "map '" + name + "': definition is a "
                         + btf.type(structId).kind() + ", not a struct");
             }
-            long type = 0, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, pinning = 0;
+            long type = 0, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, pinning = 0, mapExtra = 0;
             int keyId = 0, valueId = 0, innerIndex = -1;
             for (BtfType.Member m : def.members()) {
                 switch (m.name()) {
                     case "type" -> type = intField(name, m, s, fileAt);
                     case "max_entries" -> maxEntries = intField(name, m, s, fileAt);
                     case "map_flags" -> flags = intField(name, m, s, fileAt);
-                    case "numa_node", "map_extra" -> intField(name, m, s, fileAt);
+                    case "numa_node" -> intField(name, m, s, fileAt);
+                    case "map_extra" -> mapExtra = intField(name, m, s, fileAt);
                     case "pinning" -> pinning = intField(name, m, s, fileAt);
                     case "key_size" -> keySize = sizeField(name, m, keySize, intField(name, m, s, fileAt), s, fileAt);
                     case "value_size" -> valueSize = sizeField(name, m, valueSize, intField(name, m, s, fileAt), s,
@@ -212,7 +213,8 @@ final class ObjectMaps {
                         + " map (only prog arrays and map-in-map take them)");
             }
             return new MapSpec(name, (int) type, (int) keySize, (int) valueSize, (int) maxEntries, (int) flags,
-                    (int) pinning, MapSpec.Kind.BTF_DEFINED, null, innerIndex, Map.of(), keyId, valueId);
+                    (int) pinning, MapSpec.Kind.BTF_DEFINED, null, innerIndex, Map.of(), keyId, valueId, mapExtra,
+                    Map.of());
         } catch (BtfFormatException e) {
             throw new ElfFormatException(".BTF", btfOffset + e.offset(), "map '" + name + "': " + e.detail());
         }
@@ -324,8 +326,8 @@ final class ObjectMaps {
 
     /**
      * Applies the {@code .rel.maps} relocations: each puts a program (prog arrays) or a map
-     * (map-in-map) into a slot of a {@code values} array. Both are checked; only prog array slots
-     * are kept, as the contract's initialProgSlots. {@code isProgram} tells entry programs.
+     * (map-in-map) into a slot of a {@code values} array. Both are checked and kept, as
+     * initialProgSlots and initialMapSlots. {@code isProgram} tells entry programs.
      */
     void applyInitialValues(ElfFile.Section relSection, List<ElfFile.Rel> rels,
                             Predicate<String> isProgram) throws ElfFormatException {
@@ -361,15 +363,12 @@ final class ObjectMaps {
                 throw new ElfFormatException(relSection.name(), rel.fileOffset(), "map '" + map.name() + "' slot "
                         + slot + " is beyond max_entries " + map.maxEntries());
             }
-            if (map.type() == MapType.PROG_ARRAY.id()) {
-                slots.computeIfAbsent(p.index(), k -> new TreeMap<>()).put(slot, target);
-            }
+            slots.computeIfAbsent(p.index(), k -> new TreeMap<>()).put(slot, target);
         }
         slots.forEach((index, values) -> {
             MapSpec m = specs.get(index);
-            specs.set(index, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
-                    m.pinning(), m.kind(), m.initialData(), m.innerMapIndex(), values, m.btfKeyTypeId(),
-                    m.btfValueTypeId()));
+            specs.set(index, m.type() == MapType.PROG_ARRAY.id() ? m.withInitialProgSlots(values)
+                    : m.withInitialMapSlots(values));
         });
     }
 
@@ -381,9 +380,7 @@ final class ObjectMaps {
         for (int i = 0; i < base; i++) {
             MapSpec m = out.get(i);
             if (m.innerMapIndex() <= -2) {
-                out.set(i, new MapSpec(m.name(), m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
-                        m.pinning(), m.kind(), m.initialData(), base + (-2 - m.innerMapIndex()), m.initialProgSlots(),
-                        m.btfKeyTypeId(), m.btfValueTypeId()));
+                out.set(i, m.withInnerMapIndex(base + (-2 - m.innerMapIndex())));
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package dev.tcxsim.vm.helpers;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import dev.tcxsim.vm.maps.BloomFilterMap;
 import dev.tcxsim.vm.maps.BpfMap;
 import dev.tcxsim.vm.maps.MapException;
 import dev.tcxsim.vm.maps.MapTypes;
@@ -12,7 +13,8 @@ import dev.tcxsim.vm.mem.RunState;
 
 /**
  * The helpers of the keyless map types: bpf_map_push_elem, bpf_map_pop_elem and
- * bpf_map_peek_elem on queues and stacks (kernel/bpf/queue_stack_maps.c). The kernel's verifier
+ * bpf_map_peek_elem on queues and stacks (kernel/bpf/queue_stack_maps.c), push and peek on bloom
+ * filters (kernel/bpf/bloom_filter.c), where peek's value is the question asked. The kernel's verifier
  * refuses these helpers on other map types ("cannot pass map_type N into func"); the simulator
  * learns the map only when the call runs, so it stops the program there with the same words.
  */
@@ -37,9 +39,15 @@ public final class MapHelpers {
                 if (m instanceof QueueStackMap q) {
                     yield q.push(value, r3);
                 }
+                if (m instanceof BloomFilterMap b) {
+                    yield b.push(value, r3);
+                }
                 throw wrongType(m, id, pc);
             }
             case MAP_POP_ELEM, MAP_PEEK_ELEM -> {
+                if (id == MAP_PEEK_ELEM && m instanceof BloomFilterMap b) {
+                    yield b.peek(Memory.readBytes(st, r2, m.valueSize(), pc, Helpers.describe(id) + " value"));
+                }
                 if (!(m instanceof QueueStackMap q)) {
                     throw wrongType(m, id, pc);
                 }

@@ -51,6 +51,20 @@ public abstract class BpfMap {
 
     /** Creates the map {@code spec} describes; throws MapException (EINVAL, E2BIG, ...) for a bad spec. */
     public static BpfMap create(MapSpec spec) throws MapException {
+        return create(spec, (MapSpec) null);
+    }
+
+    /**
+     * Creates map {@code spec} of an object whose maps are {@code objectMaps}: a map of maps finds
+     * its inner template there through {@link MapSpec#innerMapIndex()}.
+     */
+    public static BpfMap create(MapSpec spec, java.util.List<MapSpec> objectMaps) throws MapException {
+        int inner = spec.innerMapIndex();
+        return create(spec, inner >= 0 && objectMaps != null && inner < objectMaps.size() ? objectMaps.get(inner) : null);
+    }
+
+    /** Creates map {@code spec}; {@code innerTemplate} is the inner-map template of a map of maps (else null). */
+    public static BpfMap create(MapSpec spec, MapSpec innerTemplate) throws MapException {
         if (spec.keySize() < 0 || spec.valueSize() < 0 || spec.maxEntries() < 0) {
             throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': negative key, value size or max_entries");
         }
@@ -64,6 +78,9 @@ public abstract class BpfMap {
             case TYPE_PROG_ARRAY -> new ProgArrayMap(spec);
             case TYPE_RINGBUF -> new RingBufMap(spec);
             case TYPE_LPM_TRIE -> new LpmTrieMap(spec);
+            case TYPE_ARRAY_OF_MAPS -> new MapOfMaps(spec, false, innerTemplate);
+            case TYPE_HASH_OF_MAPS -> new MapOfMaps(spec, true, innerTemplate);
+            case TYPE_BLOOM_FILTER -> new BloomFilterMap(spec, spec.name().hashCode() ^ 0x5eed1234);
             case TYPE_QUEUE -> new QueueStackMap(spec, false);
             case TYPE_STACK -> new QueueStackMap(spec, true);
             default -> throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': map type "

@@ -50,6 +50,15 @@ final class MapKernelSupport {
         for (int i = 0; i < fds.length; i++) {
             create(k, obj, i, fds);
         }
+        for (int i = 0; i < fds.length; i++) {
+            for (var slot : obj.maps().get(i).initialMapSlots().entrySet()) {
+                int rc = k.update(fds[i], u32(slot.getKey()), u32(fds[obj.mapIndex(slot.getValue())]), 0);
+                if (rc != 0) {
+                    throw new IllegalStateException("map " + obj.maps().get(i).name() + " slot " + slot.getKey()
+                            + ": errno " + -rc);
+                }
+            }
+        }
         return fds;
     }
 
@@ -59,7 +68,7 @@ final class MapKernelSupport {
         }
         MapSpec m = obj.maps().get(i);
         int inner = m.innerMapIndex() >= 0 ? create(k, obj, m.innerMapIndex(), fds) : 0;
-        fds[i] = k.createMap(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), 0, inner);
+        fds[i] = k.createMap(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), m.mapExtra(), inner);
         if (m.initialData() != null && m.initialData().length > 0) {
             byte[] value = java.util.Arrays.copyOf(m.initialData(), m.valueSize());
             int rc = k.update(fds[i], new byte[4], value, 0);

@@ -316,6 +316,11 @@ public final class KernelBpf {
             return rc == 0 ? out.asSlice(0, valueSize).toArray(ValueLayout.JAVA_BYTE) : null;
         }
 
+        /** BPF_MAP_LOOKUP_ELEM on a bloom filter, where the value is the question: 0 (maybe present) or -errno. */
+        public int bloomPeek(int fd, byte[] value) throws Throwable {
+            return (int) elem(BPF_MAP_LOOKUP_ELEM, fd, MemorySegment.NULL, bytes(value), 0);
+        }
+
         /** The errno of the last {@link #lookupAndDelete} or {@link #nextKey} (0 for success). */
         public int lastErrno;
 
@@ -365,6 +370,11 @@ public final class KernelBpf {
 
         /** BPF_PROG_TEST_RUN once on {@code packet}: the program's r0 and the packet afterwards. */
         public Outcome testRun(int progFd, byte[] packet) throws Throwable {
+            return testRun(progFd, packet, null);
+        }
+
+        /** As {@link #testRun(int, byte[])} with {@code ctxIn} (a struct __sk_buff, say with cb[] set) as ctx_in. */
+        public Outcome testRun(int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
             MemorySegment in = bytes(packet);
             MemorySegment out = arena.allocate(packet.length + 256);
             MemorySegment run = arena.allocate(80);
@@ -374,6 +384,10 @@ public final class KernelBpf {
             run.set(ValueLayout.JAVA_LONG, 16, in.address());
             run.set(ValueLayout.JAVA_LONG, 24, out.address());
             run.set(ValueLayout.JAVA_INT, 32, 1);
+            if (ctxIn != null) {
+                run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
+                run.set(ValueLayout.JAVA_LONG, 48, bytes(ctxIn).address());
+            }
             long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
             if (rc < 0) {
                 throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
@@ -390,6 +404,11 @@ public final class KernelBpf {
          * throws BpfError with the errno.
          */
         public SkbOutcome testRunSkb(int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
+            return testRunSkb(progFd, packet, ctxIn, 0);
+        }
+
+        /** As {@link #testRunSkb(int, byte[], byte[])} with test_run {@code flags} (BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 4). */
+        public SkbOutcome testRunSkb(int progFd, byte[] packet, byte[] ctxIn, int flags) throws Throwable {
             MemorySegment in = bytes(packet);
             MemorySegment out = arena.allocate(packet.length + (1 << 16));
             MemorySegment ctx = bytes(ctxIn);
@@ -405,6 +424,7 @@ public final class KernelBpf {
             run.set(ValueLayout.JAVA_INT, 44, ctxIn.length);
             run.set(ValueLayout.JAVA_LONG, 48, ctx.address());
             run.set(ValueLayout.JAVA_LONG, 56, ctxOut.address());
+            run.set(ValueLayout.JAVA_INT, 64, flags);
             long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
             if (rc < 0) {
                 throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
