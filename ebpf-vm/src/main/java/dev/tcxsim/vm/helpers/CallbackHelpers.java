@@ -1,14 +1,24 @@
 package dev.tcxsim.vm.helpers;
 
 import dev.tcxsim.vm.Executor;
+import dev.tcxsim.vm.elf.MapSpec;
+import dev.tcxsim.vm.maps.ArrayMap;
+import dev.tcxsim.vm.maps.BpfMap;
+import dev.tcxsim.vm.maps.HashMapBpf;
+import dev.tcxsim.vm.maps.MapException;
 import dev.tcxsim.vm.mem.BpfFault;
 import dev.tcxsim.vm.mem.Ptr;
 import dev.tcxsim.vm.mem.RunState;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Helpers that call back into the program: bpf_loop (kernel/bpf/bpf_iter.c). A callback is a BPF
+ * Helpers that call back into the program: bpf_loop (kernel/bpf/bpf_iter.c) and
+ * bpf_for_each_map_elem (kernel/bpf/arraymap.c, hashtab.c). A callback is a BPF
  * function of the running program, passed as the address an LD_IMM64 with BPF_PSEUDO_FUNC loads;
  * it runs in a stack frame of its own one level below the helper's caller, so it counts toward
  * the 8-frame limit, and its instructions count toward the run's budget.
@@ -17,6 +27,23 @@ public final class CallbackHelpers {
     /** BPF_MAX_LOOPS: the most iterations bpf_loop accepts. */
     public static final long MAX_LOOPS = 8L * 1024 * 1024;
     static final int EINVAL = 22, E2BIG = 7;
+    /** The largest key a hash map may have (MAX_BPF_STACK). */
+    private static final int MAX_KEY_SIZE = 512;
+
+    /**
+     * Where for_each_map_elem puts the key it hands a callback: the kernel passes a pointer to a
+     * read-only key (an array index on its own stack, or the key inside a hash element), so the
+     * simulator keeps one read-only array map per thread with a slot per call depth (nested
+     * iterations do not share a slot). Program stores into it fault like stores into .rodata.
+     */
+    private static final ThreadLocal<BpfMap> KEYS = ThreadLocal.withInitial(() -> {
+        try {
+            return BpfMap.create(MapSpec.of("for_each key", BpfMap.TYPE_ARRAY, 4, MAX_KEY_SIZE, RunState.MAX_FRAMES,
+                    BpfMap.BPF_F_RDONLY_PROG));
+        } catch (MapException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private CallbackHelpers() {
     }
@@ -73,5 +100,67 @@ public final class CallbackHelpers {
             }
         }
         return n;
+    }
+
+    /**
+     * bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags): calls
+     * {@code callback_fn(map, &key, &value, ctx)} for every element of an array (each index) or
+     * hash map (elements present when the walk starts and still present when reached, this CPU's
+     * value for per-CPU maps) until it returns non-zero. Returns the number of calls made;
+     * -EINVAL for non-zero flags.
+     */
+    static long forEachMapElem(RunState st, long mapHandle, long fn, long ctx, long flags, int pc) {
+        String who = Helpers.describe(Helpers.FOR_EACH_MAP_ELEM);
+        BpfMap map = Helpers.map(mapHandle, Helpers.FOR_EACH_MAP_ELEM, pc);
+        if (!(map instanceof ArrayMap) && !(map instanceof HashMapBpf)) {
+            throw new BpfFault(pc, who + ": map '" + map.name() + "' (type " + map.type()
+                    + ") cannot be iterated: the kernel allows array and hash maps");
+        }
+        Callback cb = callback(st, fn, pc, who);
+        if (flags != 0) {
+            return -EINVAL;
+        }
+        BpfMap keys = KEYS.get();
+        byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cb.depth()).array();
+        long keyPtr = keys.slotPointer(cb.depth());
+        long calls = 0;
+        for (byte[] key : keysOf(map)) {
+            long value = map.programLookup(key, st.cpu);
+            if (value == 0) {
+                continue; // deleted by an earlier callback
+            }
+            byte[] padded = Arrays.copyOf(key, MAX_KEY_SIZE);
+            try {
+                keys.update(slot, padded, BpfMap.BPF_ANY);
+            } catch (MapException e) {
+                throw new IllegalStateException(e);
+            }
+            calls++;
+            if (cb.call(mapHandle, keyPtr, value, ctx, 0) != 0) {
+                break;
+            }
+        }
+        return calls;
+    }
+
+    /** Array indexes in order, or a snapshot of a hash map's keys. */
+    private static List<byte[]> keysOf(BpfMap map) {
+        List<byte[]> out = new ArrayList<>();
+        if (map instanceof ArrayMap) {
+            for (int i = 0; i < map.maxEntries(); i++) {
+                out.add(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(i).array());
+            }
+            return out;
+        }
+        byte[] key = null;
+        while (out.size() < map.maxEntries()) {
+            try {
+                key = map.nextKey(key);
+            } catch (MapException end) {
+                break;
+            }
+            out.add(key);
+        }
+        return out;
     }
 }

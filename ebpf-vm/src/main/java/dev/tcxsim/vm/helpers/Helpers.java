@@ -29,11 +29,11 @@ public final class Helpers {
             CSUM_DIFF = 28, GET_HASH_RECALC = 34, RINGBUF_OUTPUT = 130, RINGBUF_RESERVE = 131, RINGBUF_SUBMIT = 132,
             RINGBUF_DISCARD = 133, REDIRECT_NEIGH = 152, REDIRECT_PEER = 155, TRACE_VPRINTK = 177;
     /** Helpers with callbacks and the rest of issue 7 (CallbackHelpers and its siblings). */
-    public static final int LOOP = 181;
+    public static final int FOR_EACH_MAP_ELEM = 164, LOOP = 181;
 
     private static final int[] IMPLEMENTED = {MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, KTIME_GET_NS,
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
-        LOOP,
+        FOR_EACH_MAP_ELEM, LOOP,
         SkbHelpers.SKB_CHANGE_TAIL, SkbHelpers.SKB_CHANGE_HEAD, SkbHelpers.SKB_PULL_DATA, SkbHelpers.SKB_ADJUST_ROOM,
         SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
@@ -174,6 +174,7 @@ public final class Helpers {
             case MapHelpers.MAP_PUSH_ELEM, MapHelpers.MAP_POP_ELEM, MapHelpers.MAP_PEEK_ELEM ->
                     MapHelpers.call(st, id, r1, r2, r3, r4, r5, pc);
             case LOOP -> CallbackHelpers.loop(st, r1, r2, r3, r4, pc);
+            case FOR_EACH_MAP_ELEM -> CallbackHelpers.forEachMapElem(st, r1, r2, r3, r4, pc);
             default -> throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
         };
     }
@@ -198,7 +199,7 @@ public final class Helpers {
         return target;
     }
 
-    private static BpfMap map(long handle, int id, int pc) {
+    static BpfMap map(long handle, int id, int pc) {
         int tag = Ptr.tag(handle);
         BpfMap m = Ptr.isMapHandle(tag) && Ptr.offset(handle) == 0 ? BpfMap.byId(tag - Ptr.MAP_HANDLE) : null;
         if (m == null) {

@@ -25,7 +25,8 @@ import java.util.function.ToIntFunction;
  */
 public final class KernelObject implements AutoCloseable {
     private static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2,
-            BPF_PROG_LOAD = 5, BPF_PROG_TEST_RUN = 10, BPF_BTF_LOAD = 18, SCHED_CLS = 3;
+            BPF_PROG_LOAD = 5, BPF_PROG_TEST_RUN = 10, BPF_BTF_LOAD = 18, BPF_MAP_FREEZE = 22, SCHED_CLS = 3,
+            BPF_F_RDONLY_PROG = 0x80;
 
     private final Arena arena = Arena.ofConfined();
     private final List<Integer> fds = new ArrayList<>();
@@ -77,6 +78,15 @@ public final class KernelObject implements AutoCloseable {
                 throw new IllegalStateException("cannot write the initial data of " + m.name());
             }
         }
+        if ((m.flags() & BPF_F_RDONLY_PROG) != 0) {
+            // libbpf freezes .rodata: the verifier trusts only frozen read-only maps as constants
+            MemorySegment freeze = arena.allocate(8);
+            freeze.set(ValueLayout.JAVA_INT, 0, fd);
+            long rc = KernelBpf.bpf(arena, BPF_MAP_FREEZE, freeze);
+            if (rc < 0) {
+                throw new KernelBpf.BpfError("BPF_MAP_FREEZE of " + m.name(), (int) -rc, null);
+            }
+        }
         return fd;
     }
 
@@ -123,22 +133,35 @@ public final class KernelObject implements AutoCloseable {
         MemorySegment fi = arena.allocate(4L * Math.max(1, funcInfo.length), 4);
         MemorySegment.copy(funcInfo, 0, fi, ValueLayout.JAVA_INT, 0, funcInfo.length);
         MemorySegment license = arena.allocateFrom("GPL");
-        MemorySegment log = arena.allocate(1 << 20);
         MemorySegment attr = arena.allocate(160);
         attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
         attr.set(ValueLayout.JAVA_INT, 4, insns.length);
         attr.set(ValueLayout.JAVA_LONG, 8, code.address());
         attr.set(ValueLayout.JAVA_LONG, 16, license.address());
-        attr.set(ValueLayout.JAVA_INT, 24, 1);
-        attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
-        attr.set(ValueLayout.JAVA_LONG, 32, log.address());
         if (funcInfo.length > 0) {
             attr.set(ValueLayout.JAVA_INT, 72, btfFd);
             attr.set(ValueLayout.JAVA_INT, 76, 8);
             attr.set(ValueLayout.JAVA_LONG, 80, fi.address());
             attr.set(ValueLayout.JAVA_INT, 88, funcInfo.length / 2);
         }
-        return keep(KernelBpf.bpf(arena, BPF_PROG_LOAD, attr), "BPF_PROG_LOAD of " + name, log);
+        long fd = KernelBpf.bpf(arena, BPF_PROG_LOAD, attr);
+        if (fd >= 0) {
+            return keep(fd, "BPF_PROG_LOAD of " + name, null);
+        }
+        // Refused: load again with a verifier log (a log that fills up fails even a good program).
+        MemorySegment log = arena.allocate(1 << 22);
+        attr.set(ValueLayout.JAVA_INT, 24, 1);
+        attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
+        attr.set(ValueLayout.JAVA_LONG, 32, log.address());
+        long again = KernelBpf.bpf(arena, BPF_PROG_LOAD, attr);
+        if (again >= 0) {
+            fds.add((int) again);
+            throw new IllegalStateException("BPF_PROG_LOAD of " + name + " failed with errno " + -fd
+                    + " once and passed with a log");
+        }
+        String text = log.getString(0, StandardCharsets.UTF_8);
+        throw new KernelBpf.BpfError("BPF_PROG_LOAD of " + name, (int) -fd,
+                text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
     }
 
     /** BPF_PROG_TEST_RUN once on {@code packet}: r0 and the packet afterwards. */
