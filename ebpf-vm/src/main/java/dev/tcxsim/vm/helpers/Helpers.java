@@ -29,11 +29,13 @@ public final class Helpers {
             CSUM_DIFF = 28, GET_HASH_RECALC = 34, RINGBUF_OUTPUT = 130, RINGBUF_RESERVE = 131, RINGBUF_SUBMIT = 132,
             RINGBUF_DISCARD = 133, REDIRECT_NEIGH = 152, REDIRECT_PEER = 155, TRACE_VPRINTK = 177;
     /** Helpers with callbacks and the rest of issue 7 (CallbackHelpers and its siblings). */
-    public static final int FOR_EACH_MAP_ELEM = 164, LOOP = 181;
+    public static final int FOR_EACH_MAP_ELEM = 164, SNPRINTF = 165, LOOP = 181, STRNCMP = 182;
 
     private static final int[] IMPLEMENTED = {MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM, KTIME_GET_NS,
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
-        FOR_EACH_MAP_ELEM, LOOP,
+        FOR_EACH_MAP_ELEM, LOOP, SNPRINTF, STRNCMP, SocketHelpers.SK_LOOKUP_TCP, SocketHelpers.SK_LOOKUP_UDP,
+        SocketHelpers.SKC_LOOKUP_TCP, SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE,
+        SocketHelpers.TCP_GEN_SYNCOOKIE,
         SkbHelpers.SKB_CHANGE_TAIL, SkbHelpers.SKB_CHANGE_HEAD, SkbHelpers.SKB_PULL_DATA, SkbHelpers.SKB_ADJUST_ROOM,
         SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
@@ -175,6 +177,12 @@ public final class Helpers {
                     MapHelpers.call(st, id, r1, r2, r3, r4, r5, pc);
             case LOOP -> CallbackHelpers.loop(st, r1, r2, r3, r4, pc);
             case FOR_EACH_MAP_ELEM -> CallbackHelpers.forEachMapElem(st, r1, r2, r3, r4, pc);
+            case SNPRINTF -> StringHelpers.snprintf(st, r1, r2, r3, r4, r5, pc);
+            case STRNCMP -> StringHelpers.strncmp(st, r1, r2, r3, pc);
+            case SocketHelpers.SK_LOOKUP_TCP, SocketHelpers.SK_LOOKUP_UDP, SocketHelpers.SKC_LOOKUP_TCP ->
+                    SocketHelpers.lookup(st, id, r2, r3, pc);
+            case SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE, SocketHelpers.TCP_GEN_SYNCOOKIE ->
+                    SocketHelpers.needsSocket(id, r1, pc);
             default -> throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
         };
     }
