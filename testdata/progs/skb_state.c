@@ -40,6 +40,15 @@ int ecn_set_ce(struct __sk_buff *skb)
     return bpf_skb_ecn_set_ce(skb);
 }
 
+/* For a packet with CHECKSUM_COMPLETE: ecn_set_ce, then cb[0] = skb->csum (csum_update by 0). */
+SEC("tc")
+int ecn_csum(struct __sk_buff *skb)
+{
+    long rc = bpf_skb_ecn_set_ce(skb);
+    skb->cb[0] = bpf_csum_update(skb, 0);
+    return rc;
+}
+
 /* set_hash(cb[0]); cb[1] = recalc; set_hash_invalid; cb[2] = skb->hash; cb[3] = recalc != 0; cb[4] = skb->hash == that. */
 SEC("tc")
 int hash(struct __sk_buff *skb)

@@ -52,14 +52,19 @@ public final class SkbStateHelpers {
 
     // ---- checksum state
 
+    /** csum_add: 32-bit one's-complement addition (end-around carry). */
+    static long csumAdd(long a, long b) {
+        long s = (a & 0xffffffffL) + (b & 0xffffffffL);
+        return (s + (s >>> 32)) & 0xffffffffL;
+    }
+
     static long csumUpdate(SkBuff skb, long csum) {
         if (skb.ipSummed() != CHECKSUM_COMPLETE) {
             return -ENOTSUPP;
         }
-        long s = (skb.csum() & 0xffffffffL) + (csum & 0xffffffffL);
-        int sum = (int) (s + (s >>> 32)); // csum_add: end-around carry
-        skb.setCsum(sum);
-        return sum & 0xffffffffL;
+        long sum = csumAdd(skb.csum(), csum);
+        skb.setCsum((int) sum);
+        return sum;
     }
 
     static long csumLevel(SkBuff skb, long level) {
@@ -129,7 +134,12 @@ public final class SkbStateHelpers {
         if ((dsfield & 3) == 0) {
             return 0;
         }
+        long from = Memory.read(b, at, 4);
         b[at + 1] = (byte) (b[at + 1] | 0x30);
+        if (skb.ipSummed() == CHECKSUM_COMPLETE) {
+            // the first header word changed inside what skb->csum covers
+            skb.setCsum((int) csumAdd(csumAdd(skb.csum(), ~from), Memory.read(b, at, 4)));
+        }
         return 1;
     }
 

@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 final class SkbOracle {
     private static final Map<String, BpfObject> OBJECTS = new ConcurrentHashMap<>();
     private static final Map<String, LoadedObject> LOADED = new ConcurrentHashMap<>();
+    private static final int BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 4;
 
     private SkbOracle() {
     }
@@ -82,14 +83,19 @@ final class SkbOracle {
 
     /** The simulator's run (Truffle, compiled on first call); the reference interpreter must agree. */
     static Result sim(String objectName, String program, byte[] packet, byte[] ctxIn, RunEnv env) {
-        Result compiled = simIn(Modes.Mode.COMPILED, objectName, program, packet, ctxIn, env);
-        Result reference = simIn(Modes.Mode.REFERENCE, objectName, program, packet, ctxIn, env);
+        return sim(objectName, program, packet, ctxIn, env, false);
+    }
+
+    /** With {@code csumComplete} the packet carries CHECKSUM_COMPLETE, as test_run's BPF_F_TEST_SKB_CHECKSUM_COMPLETE sets it up. */
+    static Result sim(String objectName, String program, byte[] packet, byte[] ctxIn, RunEnv env, boolean csumComplete) {
+        Result compiled = simIn(Modes.Mode.COMPILED, objectName, program, packet, ctxIn, env, csumComplete);
+        Result reference = simIn(Modes.Mode.REFERENCE, objectName, program, packet, ctxIn, env, csumComplete);
         assertEquals(reference.toString(), compiled.toString(), "Truffle and the reference interpreter disagree");
         return compiled;
     }
 
     private static Result simIn(Modes.Mode mode, String objectName, String program, byte[] packet, byte[] ctxIn,
-                                RunEnv env) {
+                                RunEnv env, boolean csumComplete) {
         LoadedObject loaded = LOADED.computeIfAbsent(mode + "/" + objectName, k -> {
             try {
                 return Modes.vm(mode).load(object(objectName));
@@ -98,6 +104,11 @@ final class SkbOracle {
             }
         });
         SkBuff skb = testRunSkb(packet, ctxIn);
+        if (csumComplete) {
+            // skb->csum over everything from the network header, as test_run computes it
+            skb.setIpSummed(SkbHelpers.CHECKSUM_COMPLETE);
+            skb.setCsum((int) Csum.partial(Arrays.copyOfRange(packet, SkBuff.ETH_HLEN, packet.length), 0));
+        }
         RunResult r = loaded.program(program).run(skb, env);
         assertNull(r.fault(), () -> program + " faulted in " + mode + ": " + r.fault());
         return new Result((int) r.returnValue(), skb.data(), ctxOut(skb, ctxIn));
@@ -162,12 +173,17 @@ final class SkbOracle {
 
     /** The kernel's run of the same program, or null when kernel runs are unavailable (the reason is printed once). */
     static Result kernel(String objectName, String program, byte[] packet, byte[] ctxIn) throws Throwable {
+        return kernel(objectName, program, packet, ctxIn, false);
+    }
+
+    static Result kernel(String objectName, String program, byte[] packet, byte[] ctxIn, boolean csumComplete)
+            throws Throwable {
         if (!KernelBpf.available()) {
             return null;
         }
         try (KernelBpf.Session s = new KernelBpf.Session()) {
             int fd = s.loadProgram(object(objectName).program(program).insns());
-            KernelBpf.SkbOutcome o = s.testRunSkb(fd, packet, ctxIn);
+            KernelBpf.SkbOutcome o = s.testRunSkb(fd, packet, ctxIn, csumComplete ? BPF_F_TEST_SKB_CHECKSUM_COMPLETE : 0);
             return new Result(o.retval(), o.packet(), o.ctxOut());
         }
     }
@@ -178,8 +194,13 @@ final class SkbOracle {
     }
 
     static Result compare(String objectName, String program, byte[] packet, byte[] ctxIn, RunEnv env) throws Throwable {
-        Result sim = sim(objectName, program, packet, ctxIn, env);
-        Result k = kernel(objectName, program, packet, ctxIn);
+        return compare(objectName, program, packet, ctxIn, env, false);
+    }
+
+    static Result compare(String objectName, String program, byte[] packet, byte[] ctxIn, RunEnv env,
+                          boolean csumComplete) throws Throwable {
+        Result sim = sim(objectName, program, packet, ctxIn, env, csumComplete);
+        Result k = kernel(objectName, program, packet, ctxIn, csumComplete);
         if (k != null) {
             assertEquals(k.r0(), sim.r0(), () -> program + ": r0 (kernel " + k + ", simulator " + sim + ")");
             assertArrayEquals(k.packet(), sim.packet(), () -> program + ": packet afterwards (kernel " + k

@@ -139,6 +139,29 @@ class SkbStateKernelTest {
         assertEquals(3, four.cb(1), "SKB_MAX_CSUM_LEVEL");
     }
 
+    /** BPF_F_TEST_SKB_CHECKSUM_COMPLETE: test_run checks at the end that skb->csum still matches the packet. */
+    @ParameterizedTest(name = "{0} on {1} with cb [{2}], CHECKSUM_COMPLETE: r0 {3}")
+    @CsvSource(delimiter = '|', value = {
+        "csum_level | v4 | 0 0 0 0 | 0",
+        "csum_level | v4 | 0 0 0 -1 | 0",
+        "csum_level | v4 | 0x02 0 0 0 | 0",
+        "csum_level | v4 | 0x04 0 0 0 | 0",
+        "ecn_csum | v4ect0 | | 1",
+        "ecn_csum | v6ect0 | | 1",
+        "ecn_csum | v6 | | 0",
+    })
+    void checksumCompleteSameAsTheKernel(String program, String kind, String cbs, int expected) throws Throwable {
+        byte[] ctx = SkbResizeKernelTest.ctx(cbs == null ? "" : cbs, false);
+        SkbOracle.Result r = SkbOracle.compare("skb_state", program, frame(kind), ctx, RunEnv.DEFAULT, true);
+        assertEquals(expected, r.r0(), r::toString);
+        if (program.equals("csum_level")) {
+            assertEquals(EACCES, r.cb(1), "CHECKSUM_COMPLETE is not CHECKSUM_UNNECESSARY: no level to query");
+            byte[] f = frame(kind);
+            long csum = Csum.partial(java.util.Arrays.copyOfRange(f, 14, f.length), 0);
+            assertEquals(SkbStateHelpers.csumAdd(csum, r.cb(3)), r.cb(2) & 0xffffffffL, "csum_update's new skb->csum");
+        }
+    }
+
     @Test
     void ecnSetCeMarksAndFixesTheIpv4Checksum() throws Throwable {
         byte[] in = frame("v4ect0");
