@@ -3,19 +3,20 @@
  * Exercises: the .kconfig map (LINUX_KERNEL_VERSION against linux/version.h's KERNEL_VERSION,
  * bool, tristate, int, u64, char, char array from a quoted string, a weak CONFIG_ that is not
  * set) and a weak kernel variable that reads as 0. The tests give the CONFIG_ values; each
- * program returns some of them.
+ * program returns some of them. The CONFIG_ externs are __weak so that the object also loads
+ * without a kconfig (all 0); the tests make one strong by patching its symbol binding.
  */
 #include "common.h"
 #include <linux/version.h>
 
 
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
-extern int CONFIG_HZ __kconfig;
-extern _Bool CONFIG_BPF_JIT __kconfig;
-extern enum libbpf_tristate CONFIG_NET_CLS_BPF __kconfig;
-extern unsigned long long CONFIG_NR_CPUS_BIG __kconfig;
-extern char CONFIG_PREEMPT_MODE __kconfig;
-extern char CONFIG_DEFAULT_HOSTNAME[8] __kconfig;
+extern int CONFIG_HZ __kconfig __weak;
+extern _Bool CONFIG_BPF_JIT __kconfig __weak;
+extern enum libbpf_tristate CONFIG_NET_CLS_BPF __kconfig __weak;
+extern unsigned long long CONFIG_NR_CPUS_BIG __kconfig __weak;
+extern char CONFIG_PREEMPT_MODE __kconfig __weak;
+extern char CONFIG_DEFAULT_HOSTNAME[8] __kconfig __weak;
 extern int CONFIG_TCXSIM_NOT_SET __kconfig __weak;
 extern int bpf_prog_active __ksym __weak;
 

@@ -85,7 +85,12 @@ class ExternsTest {
     }
 
     private static String refuse(Map<String, String> kconfig, String... fragments) {
-        ElfFormatException e = assertThrows(ElfFormatException.class, () -> externs(kconfig));
+        return refuse(TestObjects.bytes("core_externs"), kconfig, fragments);
+    }
+
+    private static String refuse(byte[] object, Map<String, String> kconfig, String... fragments) {
+        ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfLoader.load(object, "core_externs",
+                LoadOptions.DEFAULTS.withKconfig(kconfig)));
         for (String f : fragments) {
             assertTrue(e.getMessage().contains(f), () -> "lacks '" + f + "': " + e.getMessage());
         }
@@ -96,7 +101,11 @@ class ExternsTest {
     void missingAndIllTypedKconfigValuesAreErrors() {
         Map<String, String> m = new HashMap<>(KCONFIG);
         m.remove("CONFIG_HZ");
-        refuse(m, "section '.symtab'", "extern (kconfig) 'CONFIG_HZ' is not set", "not __weak");
+        ElfPatch strong = new ElfPatch(TestObjects.bytes("core_externs"));
+        int sym = strong.symbol("CONFIG_HZ");
+        strong.put8(sym + 4, 0x10); // st_info: STB_GLOBAL instead of STB_WEAK
+        refuse(strong.bytes, m, "section '.symtab' at offset 0x" + Integer.toHexString(sym),
+                "extern (kconfig) 'CONFIG_HZ' is not set", "not __weak");
         m = new HashMap<>(KCONFIG);
         m.put("CONFIG_BPF_JIT", "m");
         refuse(m, "'CONFIG_BPF_JIT' = m", "a bool cannot be 'm'");
@@ -109,6 +118,15 @@ class ExternsTest {
         refuse(m, "does not fit a signed 4-byte extern");
         m.put("CONFIG_HZ", "y");
         refuse(m, "y/m/n for a int extern");
+    }
+
+    @Test
+    void withoutAKconfigWeakValuesAreZeroAndTheKernelVersionIsSet() throws Exception {
+        LoadedObject o = Modes.vm(Modes.Mode.INTERPRETED).load(externs(Map.of()));
+        assertEquals(1, run(o, "kernel_version"));
+        assertEquals(0, run(o, "hz"));
+        assertEquals(1 << 4 | 1 << 5, run(o, "flags"));
+        assertEquals(0, run(o, "hostname"));
     }
 
     @Test
