@@ -22,6 +22,8 @@ public final class SkbHelpers {
 
     /** BPF_SKB_MAX_LEN = SKB_MAX_ALLOC on x86-64: four pages less the aligned skb_shared_info (320 bytes). */
     public static final int SKB_MAX_LEN = 16384 - 320;
+    /** The largest buffer the kernel's kmalloc hands out (order-10 pages); a bigger skb head cannot be allocated. */
+    static final long KMALLOC_MAX_SIZE = 4L << 20;
 
     public static final long ADJ_ROOM_FIXED_GSO = 1, ADJ_ROOM_ENCAP_L3_IPV4 = 1 << 1, ADJ_ROOM_ENCAP_L3_IPV6 = 1 << 2,
             ADJ_ROOM_ENCAP_L4_GRE = 1 << 3, ADJ_ROOM_ENCAP_L4_UDP = 1 << 4, ADJ_ROOM_NO_CSUM_RESET = 1 << 5,
@@ -121,7 +123,7 @@ public final class SkbHelpers {
         if (flags != 0 || (!isGso(skb) && newLen > SKB_MAX_LEN) || newLen < skb.len()) {
             return -EINVAL;
         }
-        if (headRoom > Integer.MAX_VALUE - skb.len()) {
+        if (skb.len() + headRoom + 320 > KMALLOC_MAX_SIZE) {
             return -ENOMEM; // skb_cow cannot allocate that much (only reachable for GSO packets)
         }
         int n = (int) headRoom;

@@ -76,6 +76,8 @@ class SkbResizeKernelTest {
         "change_head | v4 | " + (SkbHelpers.SKB_MAX_LEN - 45) + " 0 0 | | " + EINVAL,
         "change_head | v4 | -1 0 0 | | " + EINVAL,
         "change_head | v4 | 20000 0 0 | gso | 0",
+        "change_head | v4 | 40000 0 0 | gso | 0",
+        "change_head | v4 | 5000000 0 0 | gso | " + ENOMEM,
         // pull_data: cb len
         "pull_data | v4 | 0 | | 0",
         "pull_data | v4 | 46 | | 0",
