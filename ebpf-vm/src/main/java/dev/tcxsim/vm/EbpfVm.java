@@ -53,10 +53,7 @@ public final class EbpfVm implements AutoCloseable {
         }
         this.mode = mode;
         this.budget = budget;
-        this.engine = reference ? null : new EbpfEngine(mode);
-        if (engine != null) {
-            engine.leaveCreatorThread();
-        }
+        this.engine = reference ? null : EbpfEngine.shared(mode);
     }
 
     /** Maps pinned by name (LIBBPF_PIN_BY_NAME) by the objects this VM loaded, shared between those objects. */

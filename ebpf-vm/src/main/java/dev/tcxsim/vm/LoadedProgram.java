@@ -109,10 +109,12 @@ public final class LoadedProgram {
     }
 
     private RunResult run(SkBuff skb, RunEnv env, long r1) {
-        RunState st = new RunState(skb, env == null ? RunEnv.DEFAULT : env, budget, this);
+        RunState st = RunState.acquire(skb, env == null ? RunEnv.DEFAULT : env, budget, this);
         try (AutoCloseable entered = enter.get()) {
             long r0 = executor.execute(st, r1, 0);
-            lastRunCompiled = st.exitedCompiled;
+            if (lastRunCompiled != st.exitedCompiled) {
+                lastRunCompiled = st.exitedCompiled; // a volatile write only when it changes
+            }
             return new RunResult(r0, st.redirect, null, st.insns);
         } catch (BpfFault f) {
             return new RunResult(0, null, st.current.describe(f.pc()) + ": " + f.getMessage(), st.insns);
@@ -120,6 +122,8 @@ public final class LoadedProgram {
             return new RunResult(0, null, "program " + name() + ": Java stack exhausted (calls nested too deeply)", st.insns);
         } catch (Exception e) {
             throw new IllegalStateException("program " + name() + " failed inside the VM: " + e, e);
+        } finally {
+            st.release();
         }
     }
 

@@ -72,6 +72,21 @@ public final class Helpers {
 
     /** "map_lookup_elem(1)" or "helper 999". */
     public static String describe(int id) {
+        String[] cache = DESCRIBED;
+        if (id >= 0 && id < cache.length) {
+            String d = cache[id];
+            if (d == null) {
+                d = describeUncached(id);
+                cache[id] = d; // benign race: every thread computes the same string
+            }
+            return d;
+        }
+        return describeUncached(id);
+    }
+
+    private static final String[] DESCRIBED = new String[512];
+
+    private static String describeUncached(int id) {
         String n = HelperNames.name(id);
         return n == null ? "helper " + id : n + "(" + id + ")";
     }
@@ -82,12 +97,12 @@ public final class Helpers {
         return switch (id) {
             case MAP_LOOKUP_ELEM -> {
                 BpfMap m = map(r1, id, pc);
-                yield m.programLookup(Memory.readBytes(st, r2, m.keySize(), pc, describe(id) + " key"), st.cpu);
+                yield m.programLookup(Memory.readBytes(st, r2, m.keySize(), pc, describe(id), "key"), st.cpu);
             }
             case MAP_UPDATE_ELEM -> {
                 BpfMap m = map(r1, id, pc);
-                byte[] key = Memory.readBytes(st, r2, m.keySize(), pc, describe(id) + " key");
-                byte[] value = Memory.readBytes(st, r3, m.valueSize(), pc, describe(id) + " value");
+                byte[] key = Memory.readBytes(st, r2, m.keySize(), pc, describe(id), "key");
+                byte[] value = Memory.readBytes(st, r3, m.valueSize(), pc, describe(id), "value");
                 int rc = m.programUpdate(key, value, r4, st.cpu);
                 if (rc == 0) {
                     st.env.mapWrite(m, key, value);
@@ -96,7 +111,7 @@ public final class Helpers {
             }
             case MAP_DELETE_ELEM -> {
                 BpfMap m = map(r1, id, pc);
-                yield m.programDelete(Memory.readBytes(st, r2, m.keySize(), pc, describe(id) + " key"));
+                yield m.programDelete(Memory.readBytes(st, r2, m.keySize(), pc, describe(id), "key"));
             }
             case KTIME_GET_NS -> st.env.nowNs();
             case TRACE_PRINTK -> tracePrintk(st, r1, r2, new long[] {r3, r4, r5}, pc);

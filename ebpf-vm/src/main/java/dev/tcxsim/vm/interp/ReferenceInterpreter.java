@@ -49,6 +49,7 @@ public final class ReferenceInterpreter implements Executor {
         long[] r = new long[11];
         System.arraycopy(args, 1, r, 1, 5);
         r[10] = RunState.framePointer(depth);
+        st.clearFrame(depth, RunState.FRAME_SIZE); // a run never sees an earlier run's stack
         int pc = entry;
         while (true) {
             if (st.insns >= st.budget) {

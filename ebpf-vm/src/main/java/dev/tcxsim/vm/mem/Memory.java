@@ -155,7 +155,7 @@ public final class Memory {
     }
 
     @TruffleBoundary
-    private static void checkCtx(long addr, int off, int size, boolean write, int pc) {
+    public static void checkCtx(long addr, int off, int size, boolean write, int pc) {
         if (Ptr.tag(addr) != Ptr.CTX) {
             throw invalid(addr, size, pc, write ? "store" : "load");
         }
@@ -196,6 +196,22 @@ public final class Memory {
         return slot * vs + inSlot;
     }
 
+    /** {@link #mapIndex} without the fault: -1 when the access is not inside one value. */
+    public static int mapIndexOrMinus1(BpfMap map, long addr, int size) {
+        int off = Ptr.offset(addr);
+        int shift = map.strideShift();
+        if (shift < 0) {
+            return off < 0 || off > map.memory().length - size ? -1 : off;
+        }
+        int slot = off >>> shift;
+        int inSlot = off & ((1 << shift) - 1);
+        int vs = map.valueSize();
+        if (off < 0 || inSlot > vs - size || slot * (long) vs + vs > map.memory().length) {
+            return -1;
+        }
+        return slot * vs + inSlot;
+    }
+
     @TruffleBoundary
     private static BpfFault mapFault(BpfMap map, long addr, int size, int pc, String what) {
         int off = Ptr.offset(addr);
@@ -207,12 +223,20 @@ public final class Memory {
     }
 
     public static long loadMap(long addr, int size, int pc) {
-        BpfMap map = mapOf(addr, size, pc, "load");
+        return loadMap(mapOf(addr, size, pc, "load"), addr, size, pc);
+    }
+
+    /** A load from {@code map}, which the caller knows {@code addr}'s tag names. */
+    public static long loadMap(BpfMap map, long addr, int size, int pc) {
         return read(map.memory(), mapIndex(map, addr, size, pc, "load"), size);
     }
 
     public static void storeMap(long addr, int size, long value, int pc) {
-        BpfMap map = mapOf(addr, size, pc, "store");
+        storeMap(mapOf(addr, size, pc, "store"), addr, size, value, pc);
+    }
+
+    /** A store into {@code map}, which the caller knows {@code addr}'s tag names. */
+    public static void storeMap(BpfMap map, long addr, int size, long value, int pc) {
         if (map.programReadOnly()) {
             throw readOnly(map, addr, size, pc);
         }
@@ -284,6 +308,19 @@ public final class Memory {
             }
             case KIND_CTX -> throw new BpfFault(pc, who + ": the context cannot be passed as a memory buffer");
             default -> throw invalid(addr, len, pc, who + " access");
+        }
+    }
+
+    /**
+     * {@link #readBytes(RunState, long, int, int, String)} for a helper argument named {@code who + " " + part}:
+     * the name is only joined when the access faults, so a helper's hot path builds no string.
+     */
+    @TruffleBoundary
+    public static byte[] readBytes(RunState st, long addr, int len, int pc, String who, String part) {
+        try {
+            return readBytes(st, addr, len, pc, "");
+        } catch (BpfFault f) {
+            return readBytes(st, addr, len, pc, who + " " + part); // throws again, with the full name
         }
     }
 
@@ -367,7 +404,27 @@ public final class Memory {
         if ((index & (size - 1)) != 0) {
             throw new BpfFault(pc, name + " of " + size + " bytes at a misaligned address 0x" + Long.toHexString(addr));
         }
-        // One lock per memory array keeps concurrent runs' read-modify-write steps whole.
+        if (!isAtomicOp(op)) {
+            throw new BpfFault(pc, "unknown atomic operation 0x" + Integer.toHexString(op));
+        }
+        return atomicAt(mem, index, size, op, operand, expected);
+    }
+
+    /** True for the atomic operations {@link #atomicAt} knows (the instruction's imm). */
+    public static boolean isAtomicOp(int op) {
+        return switch (op & ~Op_FETCH) {
+            case 0x00, 0x40, 0x50, 0xa0, 0xe0, 0xf0 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The read-modify-write of an atomic instruction on {@code mem[index .. index + size)}, already
+     * checked (bounds, alignment, permission, {@link #isAtomicOp}). One lock per memory array keeps
+     * concurrent runs' steps whole; with no bounds or name work left it is small enough for compiled
+     * code to call directly.
+     */
+    public static long atomicAt(byte[] mem, int index, int size, int op, long operand, long expected) {
         synchronized (mem) {
             long old = read(mem, index, size);
             long nv = switch (op & ~Op_FETCH) {
@@ -376,8 +433,7 @@ public final class Memory {
                 case 0x50 -> old & operand;
                 case 0xa0 -> old ^ operand;
                 case 0xe0 -> operand;
-                case 0xf0 -> (size == 4 ? (int) old == (int) expected : old == expected) ? operand : old;
-                default -> throw new BpfFault(pc, "unknown atomic operation 0x" + Integer.toHexString(op));
+                default -> (size == 4 ? (int) old == (int) expected : old == expected) ? operand : old;
             };
             write(mem, index, size, nv);
             return old;

@@ -14,6 +14,7 @@ import com.oracle.truffle.api.nodes.ExplodeLoop;
 import com.oracle.truffle.api.nodes.ExplodeLoop.LoopExplosionKind;
 import com.oracle.truffle.api.nodes.RootNode;
 import dev.tcxsim.vm.LoadedProgram;
+import dev.tcxsim.vm.ctx.SkBuffLayout;
 import dev.tcxsim.vm.helpers.Helpers;
 import dev.tcxsim.vm.interp.LegacyLoad;
 import dev.tcxsim.vm.isa.Alu;
@@ -88,6 +89,13 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
     @CompilationFinal(dimensions = 1) private final Object[] lookupMaps;
     private static final Object GENERIC_MAP = new Object();
     @CompilationFinal private Object osrMetadata;
+    /** Per load/store site on the context: the one field offset it has accessed, {@link #CTX_UNSEEN} or {@link #CTX_GENERIC}. */
+    @CompilationFinal(dimensions = 1) private final int[] ctxOffsets;
+    private static final int CTX_UNSEEN = -1, CTX_GENERIC = -2;
+    /** Per load/store site on map values: the one map it has accessed, or {@link #GENERIC_MAP}. */
+    @CompilationFinal(dimensions = 1) private final Object[] siteMaps;
+    /** Bytes at the top of this function's frame it can touch; cleared on entry (see {@link StackUse}). */
+    private final int frameBytes;
 
     EbpfFunctionNode(EbpfLanguage language, long[] insns, int start, int end, String name) {
         super(language, frameDescriptor());
@@ -106,6 +114,10 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         }
         this.callNodes = new DirectCallNode[calls];
         this.lookupMaps = new Object[n];
+        this.ctxOffsets = new int[n];
+        java.util.Arrays.fill(ctxOffsets, CTX_UNSEEN);
+        this.siteMaps = new Object[n];
+        this.frameBytes = StackUse.frameBytes(insns, start, end);
         this.loopHeader = new boolean[n];
         for (int pc = start; pc < end; pc++) {
             long insn = insns[pc];
@@ -171,6 +183,7 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         frame.setLong(8, 0);
         frame.setLong(9, 0);
         frame.setLong(10, RunState.framePointer(depth));
+        ((RunState) args[0]).clearFrame(depth, frameBytes);
         return executeFrom(frame, start);
     }
 
@@ -306,7 +319,7 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
                     } else if (imm == Op.STORE_REL) {
                         store(st, frame.getLong(dst) + off, size, frame.getLong(src), pc);
                     } else {
-                        long old = Memory.atomic(st, frame.getLong(dst) + off, size, imm, frame.getLong(src),
+                        long old = atomic(st, frame.getLong(dst) + off, size, imm, frame.getLong(src),
                                 frame.getLong(0), pc);
                         if (imm == Op.CMPXCHG) {
                             frame.setLong(0, old);
@@ -383,17 +396,26 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         if (cached == null) {
             CompilerDirectives.transferToInterpreterAndInvalidate();
             BpfMap m = Ptr.isMapHandle(Ptr.tag(r1)) ? BpfMap.byId(Ptr.tag(r1) - Ptr.MAP_HANDLE) : null;
-            cached = m instanceof ArrayMap a && !a.percpu() ? a : GENERIC_MAP;
+            cached = m != null ? m : GENERIC_MAP;
             lookupMaps[i] = cached;
         }
-        if (cached instanceof ArrayMap a && r1 == a.handle() && Ptr.tag(r2) == Ptr.STACK) {
+        if (cached instanceof ArrayMap a && !a.percpu() && r1 == a.handle() && Ptr.tag(r2) == Ptr.STACK) {
             int off = Ptr.offset(r2);
             if (off >= 0 && off <= st.stack.length - 4) {
                 long key = Memory.read(st.stack, off, 4);
                 return key < a.maxEntries() ? a.slotPointer((int) key) : 0;
             }
         }
+        if (cached instanceof BpfMap m && r1 == m.handle()) {
+            return lookupIn(m, st, r2, pc); // another map type, still one map per site: no registry lookup
+        }
         return Helpers.call(st, Helpers.MAP_LOOKUP_ELEM, r1, r2, r3, r4, r5, pc);
+    }
+
+    @TruffleBoundary
+    private static long lookupIn(BpfMap m, RunState st, long key, int pc) {
+        return m.programLookup(Memory.readBytes(st, key, m.keySize(), pc,
+                Helpers.describe(Helpers.MAP_LOOKUP_ELEM), "key"), st.cpu);
     }
 
     private boolean profile(int pc, boolean taken) {
@@ -430,8 +452,14 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         return switch (siteKind(pc, addr)) {
             case Memory.KIND_STACK -> Memory.loadStack(st, addr, size, pc);
             case Memory.KIND_PACKET -> Memory.loadPacket(st, addr, size, pc);
-            case Memory.KIND_MAP -> Memory.loadMap(addr, size, pc);
-            case Memory.KIND_CTX -> Memory.loadCtx(st, addr, size, pc);
+            case Memory.KIND_MAP -> {
+                BpfMap map = siteMap(pc, addr);
+                yield map != null ? Memory.loadMap(map, addr, size, pc) : Memory.loadMap(addr, size, pc);
+            }
+            case Memory.KIND_CTX -> {
+                int field = ctxField(st, pc, addr, size, false);
+                yield field >= 0 ? SkBuffLayout.load(st.skb, field, size) : Memory.loadCtx(st, addr, size, pc);
+            }
             default -> Memory.load(st, addr, size, pc);
         };
     }
@@ -440,10 +468,98 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
         switch (siteKind(pc, addr)) {
             case Memory.KIND_STACK -> Memory.storeStack(st, addr, size, value, pc);
             case Memory.KIND_PACKET -> Memory.storePacket(st, addr, size, value, pc);
-            case Memory.KIND_MAP -> Memory.storeMap(addr, size, value, pc);
-            case Memory.KIND_CTX -> Memory.storeCtx(st, addr, size, value, pc);
+            case Memory.KIND_MAP -> {
+                BpfMap map = siteMap(pc, addr);
+                if (map != null) {
+                    Memory.storeMap(map, addr, size, value, pc);
+                } else {
+                    Memory.storeMap(addr, size, value, pc);
+                }
+            }
+            case Memory.KIND_CTX -> {
+                int field = ctxField(st, pc, addr, size, true);
+                if (field >= 0) {
+                    SkBuffLayout.store(st.skb, field, size, value);
+                } else {
+                    Memory.storeCtx(st, addr, size, value, pc);
+                }
+            }
             default -> Memory.store(st, addr, size, value, pc);
         }
+    }
+
+    /**
+     * An atomic instruction. On a site that always hits one map the read-modify-write runs inline
+     * under the memory's lock (counters in maps are the common case); anything else, and every
+     * access that would fault, takes {@link Memory#atomic}, which names the fault.
+     */
+    private long atomic(RunState st, long addr, int size, int op, long operand, long expected, int pc) {
+        if (siteKind(pc, addr) == Memory.KIND_MAP && Memory.isAtomicOp(op)) {
+            BpfMap map = siteMap(pc, addr);
+            if (map != null && !map.programReadOnly()) {
+                int index = Memory.mapIndexOrMinus1(map, addr, size);
+                if (index >= 0 && (index & (size - 1)) == 0) {
+                    return Memory.atomicAt(map.memory(), index, size, op, operand, expected);
+                }
+            }
+        }
+        return Memory.atomic(st, addr, size, op, operand, expected, pc);
+    }
+
+    /**
+     * The context offset this site always accesses, as a compilation constant, or -1 when the site
+     * has seen several (then the caller takes the checked generic path). Context accesses are almost
+     * always {@code skb->field} with a constant offset, so the compiled code is one compare of the
+     * address and then the field read itself: the permission check ran once, in the interpreter,
+     * the first time the site saw this offset, and its answer does not change (it depends only on
+     * offset, size and direction, all fixed for the site).
+     */
+    private int ctxField(RunState st, int pc, long addr, int size, boolean write) {
+        int i = pc - start;
+        int cached = ctxOffsets[i];
+        if (cached >= 0) {
+            if (addr == Ptr.make(Ptr.CTX, cached)) {
+                return cached;
+            }
+            CompilerDirectives.transferToInterpreterAndInvalidate();
+            ctxOffsets[i] = CTX_GENERIC;
+            return -1;
+        }
+        if (cached == CTX_UNSEEN) {
+            CompilerDirectives.transferToInterpreterAndInvalidate();
+            int off = Ptr.offset(addr);
+            Memory.checkCtx(addr, off, size, write, pc); // throws for a field this access may not touch
+            ctxOffsets[i] = off;
+            return off;
+        }
+        return -1;
+    }
+
+    /**
+     * The map this map-value site always accesses, as a compilation constant, or null for a site
+     * that has seen several maps. The map objects outlive the program (it holds them), so the
+     * constant never dangles; the compiled access is a tag compare, a bounds check and the array access.
+     */
+    private BpfMap siteMap(int pc, long addr) {
+        int i = pc - start;
+        Object cached = siteMaps[i];
+        if (cached instanceof BpfMap m) {
+            if (Ptr.tag(addr) == Ptr.MAP_VALUE + m.id()) {
+                return m;
+            }
+            CompilerDirectives.transferToInterpreterAndInvalidate();
+            siteMaps[i] = GENERIC_MAP;
+            return null;
+        }
+        if (cached == null) {
+            CompilerDirectives.transferToInterpreterAndInvalidate();
+            BpfMap m = BpfMap.byId(Ptr.tag(addr) - Ptr.MAP_VALUE);
+            if (m != null) { // a map that is gone: the generic path names the fault
+                siteMaps[i] = m;
+            }
+            return m;
+        }
+        return null;
     }
 
     @TruffleBoundary
