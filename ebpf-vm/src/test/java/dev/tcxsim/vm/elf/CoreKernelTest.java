@@ -53,6 +53,34 @@ class CoreKernelTest {
     }
 
     /**
+     * core_externs.o's .kconfig map, made by the loader, read by the same instructions on the
+     * kernel (as a BPF_F_RDONLY_PROG array created from the map spec) and on the simulator.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"kernel_version", "hz", "flags", "nr_cpus", "hostname"})
+    void kconfigValuesReadTheSameInTheKernel(String program) throws Throwable {
+        Assumptions.assumeTrue(KernelBpf.available(), () -> "kernel runs skipped: " + KernelBpf.UNAVAILABLE);
+        BpfObject obj = ElfLoader.load(TestObjects.bytes("core_externs"), "core_externs", LoadOptions.DEFAULTS
+                .withKconfig(java.util.Map.of("CONFIG_HZ", "300", "CONFIG_BPF_JIT", "y", "CONFIG_NET_CLS_BPF", "m",
+                        "CONFIG_NR_CPUS_BIG", "0x200000010", "CONFIG_PREEMPT_MODE", "y",
+                        "CONFIG_DEFAULT_HOSTNAME", "\"tcxsim\"")));
+        ProgramSpec p = obj.program(program);
+        long[] insns = p.insns().clone();
+        for (Relocation r : p.relocations()) {
+            insns[r.insnIndex()] = Insn.withImm(insns[r.insnIndex()], r.mapIndex());
+        }
+        KernelBpf.KernelMap[] maps = obj.maps().stream()
+                .map(m -> new KernelBpf.KernelMap(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(),
+                        m.initialData()))
+                .toArray(KernelBpf.KernelMap[]::new);
+        byte[] frame = udpFrame();
+        KernelBpf.Outcome k = KernelBpf.run(insns, frame, maps);
+        RunResult r = Modes.vm(Modes.Mode.COMPILED).load(obj).program(program).run(new SkBuff(frame), RunEnv.DEFAULT);
+        assertNull(r.fault(), () -> String.valueOf(r.fault()));
+        assertEquals(k.retval(), (int) r.returnValue(), program);
+    }
+
+    /**
      * The simulator's structural verifier checks every instruction, reachable or not, and refuses
      * the poisoned call that the kernel drops as dead code; the test replaces it by "ja +0" so that
      * both run the same live instructions.
