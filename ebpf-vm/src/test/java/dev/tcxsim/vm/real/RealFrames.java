@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The frames the real programs run on: what the selftests feed them (TCP to port 80 over IPv4 and
- * IPv6, and UDP), built with correct IPv4 and L4 checksums so that programs which check or update
- * them see a real packet.
+ * The frames the real programs run on, between the endpoints the tc selftests use (172.16.1.100
+ * and 172.16.2.100; ::1:dead:beef:cafe and ::2:dead:beef:cafe), so that the forwarding programs
+ * take their redirect paths: TCP one way over IPv4 and IPv6, UDP the other way over IPv4. The IPv4
+ * and L4 checksums are correct, so programs which check or update them see a real packet.
  */
 final class RealFrames {
     record Frame(String name, byte[] bytes) {
@@ -17,11 +18,11 @@ final class RealFrames {
     }
 
     private static final byte[] DST_MAC = {2, 0, 0, 0, 0, 2}, SRC_MAC = {2, 0, 0, 0, 0, 1};
-    private static final byte[] SRC4 = {10, 0, 0, 1}, DST4 = {10, 0, 0, 2};
-    private static final byte[] SRC6 = v6(1), DST6 = v6(2);
+    private static final byte[] HOST1 = {(byte) 172, 16, 1, 100}, HOST2 = {(byte) 172, 16, 2, 100};
 
-    static final List<Frame> ALL = List.of(new Frame("tcp4", ipv4(6, tcp(40000, 80))),
-            new Frame("udp4", ipv4(17, udp(40000, 53))), new Frame("tcp6", ipv6(6, tcp(40000, 80))));
+    static final List<Frame> ALL = List.of(new Frame("tcp4", ipv4(HOST1, HOST2, 6, tcp(40000, 80))),
+            new Frame("udp4", ipv4(HOST2, HOST1, 17, udp(40000, 53))),
+            new Frame("tcp6", ipv6(v6(1), v6(2), 6, tcp(40000, 80))));
 
     private RealFrames() {
     }
@@ -31,10 +32,16 @@ final class RealFrames {
                 .orElseThrow(() -> new IllegalArgumentException("no frame named " + name)).bytes();
     }
 
-    private static byte[] v6(int last) {
+    /** ::N:dead:beef:cafe */
+    private static byte[] v6(int n) {
         byte[] a = new byte[16];
-        a[0] = (byte) 0xfd;
-        a[15] = (byte) last;
+        a[9] = (byte) n;
+        a[10] = (byte) 0xde;
+        a[11] = (byte) 0xad;
+        a[12] = (byte) 0xbe;
+        a[13] = (byte) 0xef;
+        a[14] = (byte) 0xca;
+        a[15] = (byte) 0xfe;
         return a;
     }
 
@@ -53,11 +60,11 @@ final class RealFrames {
         return b.array();
     }
 
-    private static byte[] ipv4(int proto, byte[] l4) {
+    private static byte[] ipv4(byte[] src, byte[] dst, int proto, byte[] l4) {
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4.length);
         b.put(DST_MAC).put(SRC_MAC).putShort((short) 0x0800);
         b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4.length)).putShort((short) 1).putShort((short) 0x4000)
-                .put((byte) 64).put((byte) proto).putShort((short) 0).put(SRC4).put(DST4);
+                .put((byte) 64).put((byte) proto).putShort((short) 0).put(src).put(dst);
         b.put(l4);
         byte[] f = b.array();
         putShort(f, 24, ~sum(f, 14, 20, 0));
@@ -66,10 +73,10 @@ final class RealFrames {
         return f;
     }
 
-    private static byte[] ipv6(int proto, byte[] l4) {
+    private static byte[] ipv6(byte[] src, byte[] dst, int proto, byte[] l4) {
         ByteBuffer b = ByteBuffer.allocate(14 + 40 + l4.length);
         b.put(DST_MAC).put(SRC_MAC).putShort((short) 0x86dd);
-        b.putInt(0x60000000).putShort((short) l4.length).put((byte) proto).put((byte) 64).put(SRC6).put(DST6);
+        b.putInt(0x60000000).putShort((short) l4.length).put((byte) proto).put((byte) 64).put(src).put(dst);
         b.put(l4);
         byte[] f = b.array();
         int pseudo = sum(f, 22, 32, proto + l4.length);
