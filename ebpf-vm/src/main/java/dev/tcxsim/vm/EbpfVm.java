@@ -4,6 +4,7 @@ import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.MapSpec;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.elf.Relocation;
+import dev.tcxsim.vm.helpers.Kfuncs;
 import dev.tcxsim.vm.interp.ReferenceInterpreter;
 import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.maps.BpfMap;
@@ -148,6 +149,7 @@ public final class EbpfVm implements AutoCloseable {
      */
     public LoadedProgram loadProgram(ProgramSpec spec, List<BpfMap> mapsByIndex) throws VerifierException {
         long[] insns = spec.insns().clone();
+        Kfuncs.bind(spec, insns);
         int[] functionStarts = Verifier.verify(spec, insns);
         List<BpfMap> maps = mapsByIndex == null ? List.of() : mapsByIndex;
         resolve(spec, insns, maps);

@@ -35,7 +35,8 @@ public final class Helpers {
         TRACE_PRINTK, GET_PRANDOM_U32, GET_SMP_PROCESSOR_ID, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE,
         FOR_EACH_MAP_ELEM, LOOP, SNPRINTF, STRNCMP, SocketHelpers.SK_LOOKUP_TCP, SocketHelpers.SK_LOOKUP_UDP,
         SocketHelpers.SKC_LOOKUP_TCP, SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE,
-        SocketHelpers.TCP_GEN_SYNCOOKIE, SpinLockHelpers.SPIN_LOCK, SpinLockHelpers.SPIN_UNLOCK,
+        SocketHelpers.TCP_GEN_SYNCOOKIE, SpinLockHelpers.SPIN_LOCK, SpinLockHelpers.SPIN_UNLOCK, Dynptrs.DYNPTR_READ,
+        Dynptrs.DYNPTR_WRITE,
         SkbHelpers.SKB_CHANGE_TAIL, SkbHelpers.SKB_CHANGE_HEAD, SkbHelpers.SKB_PULL_DATA, SkbHelpers.SKB_ADJUST_ROOM,
         SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
@@ -197,10 +198,17 @@ public final class Helpers {
             case SocketHelpers.SK_LOOKUP_TCP, SocketHelpers.SK_LOOKUP_UDP, SocketHelpers.SKC_LOOKUP_TCP ->
                     SocketHelpers.lookup(st, id, r2, r3, pc);
             case SpinLockHelpers.SPIN_LOCK -> SpinLockHelpers.lock(st, r1, pc);
+            case Dynptrs.DYNPTR_READ -> Dynptrs.dynptrRead(st, r1, r2, r3, r4, r5, pc);
+            case Dynptrs.DYNPTR_WRITE -> Dynptrs.dynptrWrite(st, r1, r2, r3, r4, r5, pc);
             case SpinLockHelpers.SPIN_UNLOCK -> SpinLockHelpers.unlock(st, r1, pc);
             case SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE, SocketHelpers.TCP_GEN_SYNCOOKIE ->
                     SocketHelpers.needsSocket(id, r1, pc);
-            default -> throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
+            default -> {
+                if (Kfuncs.isKfunc(id)) {
+                    yield Kfuncs.call(st, id, r1, r2, r3, r4, r5, pc);
+                }
+                throw new BpfFault(pc, describe(id) + " is not implemented by the simulator");
+            }
         };
     }
 

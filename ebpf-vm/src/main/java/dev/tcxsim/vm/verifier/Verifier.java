@@ -6,6 +6,7 @@ import dev.tcxsim.vm.ctx.SkBuffLayout;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.helpers.HelperNames;
 import dev.tcxsim.vm.helpers.Helpers;
+import dev.tcxsim.vm.helpers.Kfuncs;
 import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.mem.RunState;
 
@@ -246,7 +247,11 @@ public final class Verifier {
                     return;
                 }
                 if (src == Op.PSEUDO_KFUNC_CALL) {
-                    throw fail(pc, "kfunc calls are not supported by the simulator (kfunc BTF id " + imm + ")");
+                    if (Kfuncs.isKfunc(imm)) {
+                        return; // bound by name at load (Kfuncs.bind)
+                    }
+                    throw fail(pc, "kfunc call with BTF id " + imm + " that the loader did not resolve to a kfunc the"
+                            + " simulator implements");
                 }
                 if (src != 0) {
                     throw fail(pc, "BPF_CALL uses reserved fields (src_reg " + src + ")");

@@ -3,6 +3,8 @@ package dev.tcxsim.vm.helpers;
 import dev.tcxsim.vm.LoadedObject;
 import dev.tcxsim.vm.RunEnv;
 import dev.tcxsim.vm.RunResult;
+import dev.tcxsim.vm.btf.Btf;
+import dev.tcxsim.vm.btf.BtfKind;
 import dev.tcxsim.vm.ctx.SkBuff;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.ElfLoader;
@@ -69,6 +71,20 @@ final class CbObjects {
             KernelBpf.Outcome o = k.testRun(fd, packet);
             return new KernelRun(o, map == null ? null : k.lookup(map, new byte[4]));
         }
+    }
+
+    private static Btf vmlinux;
+
+    /** The running kernel's BTF id of kfunc {@code name} (for KernelObject), -1 when it has none. */
+    static synchronized int kernelKfuncId(String name) {
+        try {
+            if (vmlinux == null) {
+                vmlinux = Btf.parse(Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux")));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the kernel's BTF: " + e, e);
+        }
+        return vmlinux.find(BtfKind.FUNC, name).orElse(-1);
     }
 
     static long u64(byte[] b, int index) {

@@ -9,7 +9,8 @@ import java.nio.ByteOrder;
  * which the kernel refuses. The tests need the BTF for func_info (callbacks), map key/value types
  * (bpf_spin_lock, bpf_timer) and kfunc prototypes, none of which involve the data sections, so
  * each DATASEC becomes an empty anonymous STRUCT (type ids do not move) and extern linkage
- * becomes global.
+ * becomes global; an extern function's unnamed parameters get its name, as the kernel wants every
+ * parameter of a global function named (libbpf uses a dummy name the same way).
  */
 public final class KernelBtf {
     private static final int KIND_INT = 1, KIND_ARRAY = 3, KIND_STRUCT = 4, KIND_UNION = 5, KIND_ENUM = 6,
@@ -31,7 +32,10 @@ public final class KernelBtf {
         int strStart = hdrLen + in.getInt(16);
         int strLen = in.getInt(20);
         ByteBuffer types = ByteBuffer.allocate(typeLen).order(ByteOrder.LITTLE_ENDIAN);
+        java.util.List<Integer> recordAt = new java.util.ArrayList<>(java.util.List.of(-1));
+        java.util.List<int[]> externFuncs = new java.util.ArrayList<>(); // {proto id, name_off}
         for (int p = typeStart; p < typeStart + typeLen; ) {
+            recordAt.add(types.position());
             int info = in.getInt(p + 4);
             int kind = (info >>> 24) & 0x1f;
             int extra = extraBytes(kind, info & 0xffff);
@@ -42,11 +46,22 @@ public final class KernelBtf {
                 types.put(raw, p, 12 + extra);
                 if (kind == KIND_FUNC && (info & 0xffff) == 2) {
                     types.putInt(at + 4, (info & ~0xffff) | 1);
+                    externFuncs.add(new int[] {in.getInt(p + 8), in.getInt(p)});
                 } else if (kind == KIND_VAR && types.getInt(at + 12) == 2) {
                     types.putInt(at + 12, 1);
                 }
             }
             p += 12 + extra;
+        }
+        for (int[] f : externFuncs) {
+            int proto = recordAt.get(f[0]);
+            int params = types.getInt(proto + 4) & 0xffff;
+            for (int i = 0; i < params; i++) {
+                int at = proto + 12 + 8 * i;
+                if (types.getInt(at) == 0 && types.getInt(at + 4) != 0) {
+                    types.putInt(at, f[1]);
+                }
+            }
         }
         int newTypeLen = types.position();
         ByteBuffer out = ByteBuffer.allocate(24 + newTypeLen + strLen).order(ByteOrder.LITTLE_ENDIAN);
