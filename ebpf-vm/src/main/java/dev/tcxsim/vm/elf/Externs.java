@@ -138,7 +138,7 @@ final class Externs {
     private void kfunc(LoadOptions options, ElfFile.Symbol sym, int localId, boolean weak) throws ElfFormatException {
         TargetBtf target = options.target();
         int targetId = -1;
-        for (int id : target.named(sym.name())) {
+        for (int id : target.named(TargetBtf.essentialName(sym.name()))) {
             if (target.btf().type(id) instanceof BtfType.Func f && f.name().equals(sym.name())) {
                 targetId = id;
                 break;

@@ -48,8 +48,15 @@ public record LoadOptions(String objectName, String pinRootPath, TargetBtf targe
         return new LoadOptions(objectName, pinRootPath, targetBtf, kconfig, on);
     }
 
-    /** The target BTF to use: the one given, else the host's. */
-    TargetBtf target() {
-        return targetBtf != null ? targetBtf : TargetBtf.host();
+    /** The target BTF to use: the one given, else the host's (an unreadable one is a load error). */
+    TargetBtf target() throws ElfFormatException {
+        if (targetBtf != null) {
+            return targetBtf;
+        }
+        try {
+            return TargetBtf.host();
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            throw new ElfFormatException("no target BTF for CO-RE relocations and kfuncs: " + e.getMessage());
+        }
     }
 }
