@@ -5,6 +5,7 @@ import dev.tcxsim.vm.elf.MapSpec;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.elf.Relocation;
 import dev.tcxsim.vm.helpers.Kfuncs;
+import dev.tcxsim.vm.helpers.MapHelpers;
 import dev.tcxsim.vm.interp.ReferenceInterpreter;
 import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.maps.BpfMap;
@@ -148,6 +149,7 @@ public final class EbpfVm implements AutoCloseable {
      * the index into {@code mapsByIndex} (how raw programs and MAP_CREATE'd maps meet).
      */
     public LoadedProgram loadProgram(ProgramSpec spec, List<BpfMap> mapsByIndex) throws VerifierException {
+        MapHelpers.checkProgramType(spec);
         long[] insns = spec.insns().clone();
         Kfuncs.bind(spec, insns);
         int[] functionStarts = Verifier.verify(spec, insns);

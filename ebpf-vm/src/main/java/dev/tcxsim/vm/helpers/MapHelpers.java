@@ -1,6 +1,10 @@
 package dev.tcxsim.vm.helpers;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import dev.tcxsim.vm.SourceLines;
+import dev.tcxsim.vm.VerifierException;
+import dev.tcxsim.vm.elf.ProgramSpec;
+import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.maps.BloomFilterMap;
 import dev.tcxsim.vm.maps.BpfMap;
 import dev.tcxsim.vm.maps.MapException;
@@ -22,6 +26,33 @@ public final class MapHelpers {
     public static final int MAP_PUSH_ELEM = 87, MAP_POP_ELEM = 88, MAP_PEEK_ELEM = 89;
 
     private MapHelpers() {
+    }
+
+    /** bpf_redirect_map: net/core/filter.c offers it to XDP programs only (xdp_func_proto), never to tc. */
+    public static final int REDIRECT_MAP = 51;
+    private static final int SCHED_CLS = 3, SCHED_ACT = 4;
+
+    /**
+     * Refuses, at load time, map helpers the kernel does not give tc programs, with the kernel
+     * verifier's words ("program of this type cannot use helper bpf_redirect_map#51").
+     */
+    public static void checkProgramType(ProgramSpec spec) throws VerifierException {
+        if (spec.progType() != SCHED_CLS && spec.progType() != SCHED_ACT) {
+            return;
+        }
+        long[] insns = spec.insns();
+        for (int pc = 0; pc < insns.length; pc++) {
+            long insn = insns[pc];
+            if (Op.opcode(insn) == (Op.JMP | Op.CALL) && Op.src(insn) == 0 && Op.imm(insn) == REDIRECT_MAP) {
+                throw new VerifierException(pc, SourceLines.describe(spec, pc) + ": program of type "
+                        + (spec.progType() == SCHED_CLS ? "sched_cls" : "sched_act") + " cannot use helper "
+                        + "bpf_redirect_map#51 (the kernel offers it to XDP programs; tc programs redirect with "
+                        + "bpf_redirect)");
+            }
+            if (Op.opcode(insn) == Op.LD_IMM64) {
+                pc++;
+            }
+        }
     }
 
     /** True for the helper numbers {@link #call} serves. */

@@ -80,11 +80,14 @@ public abstract class BpfMap {
             case TYPE_LPM_TRIE -> new LpmTrieMap(spec);
             case TYPE_ARRAY_OF_MAPS -> new MapOfMaps(spec, false, innerTemplate);
             case TYPE_HASH_OF_MAPS -> new MapOfMaps(spec, true, innerTemplate);
+            case TYPE_DEVMAP -> new DevMap(spec, false);
+            case TYPE_DEVMAP_HASH -> new DevMap(spec, true);
             case TYPE_BLOOM_FILTER -> new BloomFilterMap(spec, spec.name().hashCode() ^ 0x5eed1234);
             case TYPE_QUEUE -> new QueueStackMap(spec, false);
             case TYPE_STACK -> new QueueStackMap(spec, true);
             default -> throw new MapException(MapException.EINVAL, "map '" + spec.name() + "': map type "
-                    + spec.type() + " (" + MapTypes.name(spec.type()) + ") is not supported by the simulator");
+                    + spec.type() + " (" + MapTypes.name(spec.type()) + ") is not supported by the simulator"
+                    + MapTypes.whyUnsupported(spec.type()));
         };
         byte[] init = spec.initialData();
         if (init != null && init.length > 0) {
