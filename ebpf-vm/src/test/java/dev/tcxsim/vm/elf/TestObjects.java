@@ -9,7 +9,7 @@ import java.util.List;
 /** The committed test objects under testdata/progs, found from the module or the repository root. */
 final class TestObjects {
     static final List<String> ALL = List.of("verdict", "parser", "nat", "calls", "tailcall", "globals",
-            "legacy_maps", "tcx", "map_in_map", "callbacks");
+            "legacy_maps", "tcx", "map_in_map", "callbacks", "core_kinds", "core_skb", "core_externs", "core_sections");
 
     private TestObjects() {
     }
