@@ -94,10 +94,11 @@ public final class EbpfVm implements AutoCloseable {
                 MapSpec spec = obj.maps().get(i);
                 try {
                     if (spec.pinning() == 1) {
-                        MapPins.Pinned p = pins.reuseOrCreate(spec, obj.maps());
+                        String path = MapPins.pathOf(obj.pinRootPath(), spec.name());
+                        MapPins.Pinned p = pins.reuseOrCreate(path, spec, obj.maps());
                         reused[i] = p.reused();
                         if (!p.reused()) {
-                            pinnedHere.add(spec.name());
+                            pinnedHere.add(path);
                         }
                         maps.add(p.map());
                     } else {

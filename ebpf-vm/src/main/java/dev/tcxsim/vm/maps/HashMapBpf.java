@@ -33,8 +33,14 @@ public final class HashMapBpf extends BpfMap {
         }
     }
 
+    /** BPF_F_NO_COMMON_LRU: an LRU list per CPU instead of one (LRU types only). */
+    public static final int BPF_F_NO_COMMON_LRU = 0x2;
+    /** htab_map_alloc_check's mask: NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, the access flags, ZERO_SEED. */
+    static final int CREATE_FLAG_MASK = BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | 0x4 | 0x8 | 0x10 | 0x40
+            | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG;
+
     HashMapBpf(MapSpec spec, boolean percpu, boolean lru) throws MapException {
-        super(validate(spec), spec.maxEntries() * (percpu ? NR_CPUS : 1));
+        super(validateFlags(validate(spec), lru), spec.maxEntries() * (percpu ? NR_CPUS : 1));
         this.percpu = percpu;
         this.lru = lru;
         this.index = new LinkedHashMap<>(16, 0.75f, lru);
@@ -43,6 +49,28 @@ public final class HashMapBpf extends BpfMap {
             freeSlots[i] = freeSlots.length - 1 - i;
         }
         this.freeCount = freeSlots.length;
+    }
+
+    /**
+     * The flag rules of htab_map_alloc_check: known flags only, BPF_F_NO_COMMON_LRU only on LRU maps,
+     * and LRU maps are always preallocated (BPF_F_NO_PREALLOC is ENOTSUPP there; plain and per-CPU
+     * hash maps accept it, and the simulator's maps behave the same either way).
+     */
+    private static MapSpec validateFlags(MapSpec spec, boolean lru) throws MapException {
+        int f = spec.flags();
+        String kind = MapTypes.name(spec.type()) + " map '" + spec.name() + "'";
+        if ((f & ~CREATE_FLAG_MASK) != 0 || (f & BPF_F_RDONLY_PROG) != 0 && (f & BPF_F_WRONLY_PROG) != 0) {
+            throw new MapException(MapException.EINVAL, kind + ": flags 0x" + Integer.toHexString(f)
+                    + " include some a hash map does not take");
+        }
+        if (!lru && (f & BPF_F_NO_COMMON_LRU) != 0) {
+            throw new MapException(MapException.EINVAL, kind + ": BPF_F_NO_COMMON_LRU is for LRU maps only");
+        }
+        if (lru && (f & BPF_F_NO_PREALLOC) != 0) {
+            throw new MapException(MapException.ENOTSUPP, kind + ": LRU maps are always preallocated, "
+                    + "BPF_F_NO_PREALLOC is not supported");
+        }
+        return spec;
     }
 
     private static MapSpec validate(MapSpec spec) throws MapException {

@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Maps pinned by name (LIBBPF_PIN_BY_NAME) in one VM: the first object that defines a pinned map
- * creates it, every later object with a map of that name reuses it, as libbpf reopens
- * {@code /sys/fs/bpf/<name>}. A reused map must have the same type, key size, value size,
+ * Maps pinned by name (LIBBPF_PIN_BY_NAME) in one VM, by pin path ({@code <pin root>/<map name>},
+ * the root from the object's load options, /sys/fs/bpf by default): the first object that defines a
+ * pinned map creates it, every later object whose map has the same path reuses it, as libbpf
+ * reopens the pinned file. Nothing touches the real bpffs. A reused map must have the same type, key size, value size,
  * max_entries, flags and map_extra (libbpf's map_is_reuse_compat); otherwise loading fails. A reused
  * map keeps its contents: the later object's initial values are not written again.
  */
@@ -20,21 +21,29 @@ public final class MapPins {
     public record Pinned(BpfMap map, boolean reused) {
     }
 
-    /** Reuses the map pinned as {@code spec.name()} or creates it (with {@code objectMaps} for an inner template) and pins it. */
-    public synchronized Pinned reuseOrCreate(MapSpec spec, List<MapSpec> objectMaps) throws MapException {
-        BpfMap pinned = byName.get(spec.name());
+    /** libbpf's pin path of a map pinned by name: {@code root/name}. */
+    public static String pathOf(String root, String name) {
+        return (root.endsWith("/") ? root : root + "/") + name;
+    }
+
+    /**
+     * Reuses the map pinned at {@code path} or creates it (with {@code objectMaps} for an inner
+     * template) and pins it there.
+     */
+    public synchronized Pinned reuseOrCreate(String path, MapSpec spec, List<MapSpec> objectMaps) throws MapException {
+        BpfMap pinned = byName.get(path);
         if (pinned != null) {
             MapSpec p = pinned.spec();
             if (p.type() != spec.type() || p.keySize() != spec.keySize() || p.valueSize() != spec.valueSize()
                     || p.maxEntries() != spec.maxEntries() || p.flags() != spec.flags()
                     || p.mapExtra() != spec.mapExtra()) {
-                throw new MapException(MapException.EINVAL, "couldn't reuse pinned map '" + spec.name()
+                throw new MapException(MapException.EINVAL, "couldn't reuse pinned map '" + path
                         + "': it is " + shape(p) + ", the object wants " + shape(spec));
             }
             return new Pinned(pinned, true);
         }
         BpfMap created = BpfMap.create(spec, objectMaps);
-        byName.put(spec.name(), created);
+        byName.put(path, created);
         return new Pinned(created, false);
     }
 
@@ -44,17 +53,17 @@ public final class MapPins {
                 + (s.mapExtra() != 0 ? " map_extra " + s.mapExtra() : "");
     }
 
-    /** The map pinned under {@code name}, or null. */
-    public synchronized BpfMap get(String name) {
-        return byName.get(name);
+    /** The map pinned at {@code path}, or null. */
+    public synchronized BpfMap get(String path) {
+        return byName.get(path);
     }
 
     /** Removes the pin (the map lives on while objects use it); false when nothing was pinned there. */
-    public synchronized boolean unpin(String name) {
-        return byName.remove(name) != null;
+    public synchronized boolean unpin(String path) {
+        return byName.remove(path) != null;
     }
 
-    /** Names pinned now, sorted. */
+    /** Pin paths in use now, sorted. */
     public synchronized List<String> names() {
         return List.copyOf(byName.keySet());
     }

@@ -54,7 +54,7 @@ class MapOfMapsTest {
         try {
             return vm.load(MapKernelSupport.object("map_in_map"));
         } finally {
-            vm.pins().unpin("outer");
+            vm.pins().unpin(MapPins.pathOf(dev.tcxsim.vm.elf.LoadOptions.DEFAULT_PIN_ROOT, "outer"));
         }
     }
 
