@@ -7,7 +7,7 @@
  * bpf_get_hash_recalc, bpf_skb_load_bytes_relative, bpf_ktime_get_boot_ns, bpf_ktime_get_coarse_ns,
  * bpf_jiffies64, bpf_probe_read_kernel(_str), bpf_probe_read_user(_str), bpf_get_socket_cookie,
  * bpf_skb_cgroup_id, bpf_get_current_task, bpf_skb_get/set_tunnel_key, bpf_skb_get/set_tunnel_opt,
- * bpf_check_mtu, bpf_clone_redirect and bpf_fib_lookup. skb_refused.c holds the helpers the kernel does not offer
+ * bpf_check_mtu, bpf_clone_redirect, bpf_fib_lookup and bpf_skb_set_tstamp. skb_refused.c holds the helpers the kernel does not offer
  * tc programs.
  */
 #include "common.h"
@@ -16,6 +16,7 @@
 static long (*check_mtu)(struct __sk_buff *skb, __u32 ifindex, __u32 *mtu_len, __s32 len_diff,
                          __u64 flags) = (void *)163;
 static __u64 (*ktime_get_coarse_ns)(void) = (void *)160;
+static long (*skb_set_tstamp)(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type) = (void *)192;
 
 /* Up to four bpf_csum_level calls, one level per byte of cb[0] (value + 1; 0 stops); then a QUERY. cb[1] = the query, cb[2] = bpf_csum_update(cb[3]). */
 SEC("tc")
@@ -200,6 +201,15 @@ int coarse(struct __sk_buff *skb)
     skb->cb[0] = c <= fine;
     skb->cb[1] = c <= fine ? fine - c : 0;
     return 0;
+}
+
+/* cb[0]/cb[1] tstamp low/high, cb[2] clock; cb[3] = tstamp_type afterwards. */
+SEC("tc")
+int set_tstamp(struct __sk_buff *skb)
+{
+    long rc = skb_set_tstamp(skb, (__u64)skb->cb[1] << 32 | skb->cb[0], skb->cb[2]);
+    skb->cb[3] = skb->tstamp_type;
+    return rc;
 }
 
 /* cb[0] ifindex, cb[1] mtu_len in, cb[2] len_diff, cb[3] flags; cb[4] = mtu_len out. */

@@ -42,7 +42,7 @@ public final class Helpers {
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
         SkbStateHelpers.SET_HASH_INVALID, SkbStateHelpers.SKB_LOAD_BYTES_RELATIVE, SkbStateHelpers.KTIME_GET_BOOT_NS,
         SkbStateHelpers.JIFFIES64, SkbStateHelpers.KTIME_GET_COARSE_NS, SkbStateHelpers.GET_SOCKET_COOKIE,
-        SkbStateHelpers.SKB_CGROUP_ID,
+        SkbStateHelpers.SKB_CGROUP_ID, SkbStateHelpers.SKB_SET_TSTAMP,
         SkbStateHelpers.GET_CURRENT_TASK, ProbeHelpers.PROBE_READ_KERNEL, ProbeHelpers.PROBE_READ_KERNEL_STR,
         ProbeHelpers.PROBE_READ_USER, ProbeHelpers.PROBE_READ_USER_STR, TunnelHelpers.SKB_GET_TUNNEL_KEY,
         TunnelHelpers.SKB_SET_TUNNEL_KEY, TunnelHelpers.SKB_GET_TUNNEL_OPT, TunnelHelpers.SKB_SET_TUNNEL_OPT,
@@ -155,6 +155,7 @@ public final class Helpers {
             case SkbStateHelpers.KTIME_GET_BOOT_NS -> st.env.nowNs(); // the simulator never suspends
             case SkbStateHelpers.JIFFIES64 -> SkbStateHelpers.jiffies64(st.env.nowNs());
             case SkbStateHelpers.KTIME_GET_COARSE_NS -> SkbStateHelpers.coarseNs(st.env.nowNs());
+            case SkbStateHelpers.SKB_SET_TSTAMP -> SkbStateHelpers.setTstamp(st.skb, r2, r3);
             case SkbStateHelpers.GET_SOCKET_COOKIE, SkbStateHelpers.SKB_CGROUP_ID -> SkbStateHelpers.noSocket();
             case SkbStateHelpers.GET_CURRENT_TASK -> 0; // no task in the simulator (the kernel gives tc current's task_struct)
             case ProbeHelpers.PROBE_READ_KERNEL -> ProbeHelpers.readKernel(st, r1, r2, r3, pc);

@@ -24,7 +24,7 @@ import static dev.tcxsim.vm.helpers.SkbHelpers.ETH_P_IPV6;
 public final class SkbStateHelpers {
     public static final int GET_CURRENT_TASK = 35, CSUM_UPDATE = 40, SET_HASH_INVALID = 41, GET_SOCKET_COOKIE = 46,
             SET_HASH = 48, SKB_LOAD_BYTES_RELATIVE = 68, SKB_CGROUP_ID = 79, SKB_ECN_SET_CE = 97, JIFFIES64 = 118,
-            KTIME_GET_BOOT_NS = 125, CSUM_LEVEL = 135, KTIME_GET_COARSE_NS = 160;
+            KTIME_GET_BOOT_NS = 125, CSUM_LEVEL = 135, KTIME_GET_COARSE_NS = 160, SKB_SET_TSTAMP = 192;
 
     public static final int CSUM_LEVEL_QUERY = 0, CSUM_LEVEL_INC = 1, CSUM_LEVEL_DEC = 2, CSUM_LEVEL_RESET = 3;
     public static final int HDR_START_MAC = 0, HDR_START_NET = 1;
@@ -186,6 +186,26 @@ public final class SkbStateHelpers {
             skb.setSwHash(true);
         }
         return skb.hash() & 0xffffffffL;
+    }
+
+    // ---- bpf_skb_set_tstamp
+
+    /** BPF_SKB_CLOCK_REALTIME, _MONOTONIC, _TAI: the clock a timestamp is on (skb->tstamp_type). */
+    public static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_TAI = 2;
+    private static final int EOPNOTSUPP = 95;
+
+    static long setTstamp(SkBuff skb, long tstamp, long typeArg) {
+        int proto = SkbHelpers.proto(skb);
+        if (proto != ETH_P_IP && proto != ETH_P_IPV6) {
+            return -EOPNOTSUPP;
+        }
+        long type = typeArg & 0xffffffffL;
+        if (type > CLOCK_TAI || (type != CLOCK_REALTIME && tstamp == 0)) {
+            return -EINVAL;
+        }
+        skb.setTstamp(tstamp);
+        skb.setTstampType((int) type);
+        return 0;
     }
 
     // ---- bpf_skb_load_bytes_relative

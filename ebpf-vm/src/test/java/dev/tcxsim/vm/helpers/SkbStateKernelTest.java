@@ -101,6 +101,16 @@ class SkbStateKernelTest {
         "tunnel_opt | v4 | 0 16 | | " + EINVAL,
         "tunnel_opt | v4 | 1 17 | | " + EINVAL,
         "tunnel_opt6 | v4 | 0 16 | | " + EINVAL,
+        // set_tstamp: cb[0]/cb[1] tstamp, cb[2] clock (REALTIME 0, MONOTONIC 1, TAI 2)
+        "set_tstamp | v4 | 5 0 0 | | 0",
+        "set_tstamp | v4 | 0 0 0 | | 0",
+        "set_tstamp | v6 | 7 1 1 | | 0",
+        "set_tstamp | v4 | 0 0 1 | | " + EINVAL,
+        "set_tstamp | v4 | 7 0 2 | | 0",
+        "set_tstamp | v4 | 0 0 2 | | " + EINVAL,
+        "set_tstamp | v4 | 7 0 3 | | " + EINVAL,
+        "set_tstamp | v4 | 7 0 -1 | | " + EINVAL,
+        "set_tstamp | other | 7 0 1 | | -95",
         // mtu: cb[0] ifindex, cb[1] mtu_len, cb[2] len_diff, cb[3] flags
         "mtu | v4 | 0 0 0 0 | | 0",
         "mtu | v4 | 1 0 0 0 | | 0",
