@@ -26,4 +26,10 @@ public interface Executor {
      * instructions that function has run so far, so that callbacks start counting from there.
      */
     int helperCallerDepth(RunState state);
+
+    /**
+     * Calls the BPF function at {@code insn} with r1-r3 in the entry frame (depth 0) from Java code
+     * that is not inside a run, such as a bpf_timer firing when the simulated clock advances.
+     */
+    long callFromHost(RunState state, int insn, long r1, long r2, long r3);
 }

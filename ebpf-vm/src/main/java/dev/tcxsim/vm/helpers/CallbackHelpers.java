@@ -61,11 +61,7 @@ public final class CallbackHelpers {
      * nest deeper than 8 frames; here that stops the program.
      */
     static Callback callback(RunState st, long fn, int pc, String who) {
-        int insn = Ptr.offset(fn);
-        if (Ptr.tag(fn) != Ptr.FUNC || Arrays.binarySearch(st.current.functionStarts(), insn) < 0) {
-            throw new BpfFault(pc, who + ": the callback argument (0x" + Long.toHexString(fn)
-                    + ") is not the address of a BPF function of this program");
-        }
+        int insn = functionOf(st, fn, pc, who);
         Executor executor = st.current.executor();
         int depth = executor.helperCallerDepth(st) + 1;
         if (depth >= RunState.MAX_FRAMES) {
@@ -73,6 +69,16 @@ public final class CallbackHelpers {
                     + RunState.MAX_FRAMES);
         }
         return new Callback(st, executor, insn, depth);
+    }
+
+    /** The instruction index of the function {@code fn} points at; a fault when it is not a function of the running program. */
+    static int functionOf(RunState st, long fn, int pc, String who) {
+        int insn = Ptr.offset(fn);
+        if (Ptr.tag(fn) != Ptr.FUNC || Arrays.binarySearch(st.current.functionStarts(), insn) < 0) {
+            throw new BpfFault(pc, who + ": the callback argument (0x" + Long.toHexString(fn)
+                    + ") is not the address of a BPF function of this program");
+        }
+        return insn;
     }
 
     /**
@@ -120,21 +126,13 @@ public final class CallbackHelpers {
         if (flags != 0) {
             return -EINVAL;
         }
-        BpfMap keys = KEYS.get();
-        byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cb.depth()).array();
-        long keyPtr = keys.slotPointer(cb.depth());
         long calls = 0;
         for (byte[] key : keysOf(map)) {
             long value = map.programLookup(key, st.cpu);
             if (value == 0) {
                 continue; // deleted by an earlier callback
             }
-            byte[] padded = Arrays.copyOf(key, MAX_KEY_SIZE);
-            try {
-                keys.update(slot, padded, BpfMap.BPF_ANY);
-            } catch (MapException e) {
-                throw new IllegalStateException(e);
-            }
+            long keyPtr = keyPointer(cb.depth(), key);
             calls++;
             if (cb.call(mapHandle, keyPtr, value, ctx, 0) != 0) {
                 break;
@@ -143,8 +141,20 @@ public final class CallbackHelpers {
         return calls;
     }
 
+    /** A read-only copy of {@code key} for a callback running at call depth {@code depth}. */
+    static long keyPointer(int depth, byte[] key) {
+        BpfMap keys = KEYS.get();
+        byte[] slot = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(depth).array();
+        try {
+            keys.update(slot, Arrays.copyOf(key, MAX_KEY_SIZE), BpfMap.BPF_ANY);
+        } catch (MapException e) {
+            throw new IllegalStateException(e);
+        }
+        return keys.slotPointer(depth);
+    }
+
     /** Array indexes in order, or a snapshot of a hash map's keys. */
-    private static List<byte[]> keysOf(BpfMap map) {
+    static List<byte[]> keysOf(BpfMap map) {
         List<byte[]> out = new ArrayList<>();
         if (map instanceof ArrayMap) {
             for (int i = 0; i < map.maxEntries(); i++) {

@@ -38,6 +38,11 @@ public final class ReferenceInterpreter implements Executor {
         return function(st, insn, new long[] {0, r1, r2, r3, r4, r5}, depth);
     }
 
+    @Override
+    public long callFromHost(RunState st, int insn, long r1, long r2, long r3) {
+        return callFunction(st, insn, r1, r2, r3, 0, 0, 0);
+    }
+
     /** This interpreter counts into {@code st.insns} directly, so only the depth needs finding. */
     @Override
     public int helperCallerDepth(RunState st) {

@@ -1,6 +1,7 @@
 package dev.tcxsim.vm.truffle;
 
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.TruffleContext;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.nodes.Node;
 
@@ -16,14 +17,29 @@ public final class EbpfLanguage extends TruffleLanguage<EbpfLanguage.State> {
     public static final String ID = "ebpf";
 
     private static final LanguageReference<EbpfLanguage> LANGUAGE = LanguageReference.create(EbpfLanguage.class);
+    private static final ContextReference<State> STATE = ContextReference.create(EbpfLanguage.class);
 
-    /** Per-context state; the machine keeps its state in program and map objects instead. */
+    /**
+     * Per-context state: only the context's handle, so that code outside any run (a timer firing)
+     * can enter the context its programs were built in. The machine keeps its state in program and
+     * map objects.
+     */
     public static final class State {
+        final TruffleContext context;
+
+        State(TruffleContext context) {
+            this.context = context;
+        }
     }
 
     @Override
     protected State createContext(Env env) {
-        return new State();
+        return new State(env.getContext());
+    }
+
+    /** The entered context's handle (host side). */
+    static TruffleContext currentContext() {
+        return STATE.get(null).context;
     }
 
     /** Programs run on whichever threads the simulated datapath uses, several at once. */

@@ -4,6 +4,7 @@ import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.RootCallTarget;
 import com.oracle.truffle.api.Truffle;
+import com.oracle.truffle.api.TruffleContext;
 import com.oracle.truffle.api.frame.Frame;
 import com.oracle.truffle.api.frame.FrameInstance;
 import dev.tcxsim.vm.Executor;
@@ -18,6 +19,8 @@ public final class TruffleProgram implements Executor {
     private final CallTarget entry;
     private final int[] functionStarts;
     private final CallTarget[] targets;
+    /** The context the call targets belong to (they are built inside it), for calls from outside a run. */
+    private final TruffleContext context;
 
     public TruffleProgram(EbpfLanguage language, LoadedProgram program, long[] insns, int[] functionStarts) {
         int n = functionStarts.length;
@@ -35,6 +38,7 @@ public final class TruffleProgram implements Executor {
         this.entry = targets[0];
         this.functionStarts = functionStarts.clone();
         this.targets = targets;
+        this.context = EbpfLanguage.currentContext();
     }
 
     @Override
@@ -50,6 +54,17 @@ public final class TruffleProgram implements Executor {
             throw new IllegalArgumentException("insn " + insn + " is not the start of a BPF function of this program");
         }
         return (Long) targets[f].call(state, r1, r2, r3, r4, r5, depth);
+    }
+
+    /** Enters the program's context around the call: the caller is Java code outside any run. */
+    @Override
+    public long callFromHost(RunState state, int insn, long r1, long r2, long r3) {
+        Object previous = context.enter(null);
+        try {
+            return callFunction(state, insn, r1, r2, r3, 0, 0, 0);
+        } finally {
+            context.leave(null, previous);
+        }
     }
 
     /**
