@@ -5,7 +5,8 @@
  *
  * Exercises: bpf_skb_change_tail, bpf_skb_change_head, bpf_skb_pull_data, bpf_skb_adjust_room
  * (NET and MAC modes, the ENCAP/DECAP/FIXED_GSO/NO_CSUM_RESET flags), bpf_skb_change_proto,
- * bpf_skb_change_type, bpf_skb_vlan_push and bpf_skb_vlan_pop (the vlan_* context fields).
+ * bpf_skb_change_type, bpf_skb_vlan_push and bpf_skb_vlan_pop (the vlan_* context fields), and
+ * skb->csum of a CHECKSUM_COMPLETE packet across adjust_room (read back with bpf_csum_update).
  */
 #include "common.h"
 
@@ -63,6 +64,15 @@ int adjust_room(struct __sk_buff *skb)
         skb->cb[3] = bpf_skb_adjust_room(skb, (__s32)skb->cb[0], mode, flags);
     bpf_skb_load_bytes_relative(skb, 0, &first, 1, BPF_HDR_START_NET);
     skb->cb[4] = skb->protocol | (__u32)first << 16;
+    return rc;
+}
+
+/* For a CHECKSUM_COMPLETE packet: adjust_room(cb[0], cb[1], cb[2]); cb[3] = skb->csum afterwards (csum_update by 0). */
+SEC("tc")
+int adjust_csum(struct __sk_buff *skb)
+{
+    long rc = bpf_skb_adjust_room(skb, (__s32)skb->cb[0], skb->cb[1], skb->cb[2]);
+    skb->cb[3] = bpf_csum_update(skb, 0);
     return rc;
 }
 

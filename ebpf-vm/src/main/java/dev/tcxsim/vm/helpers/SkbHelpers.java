@@ -142,6 +142,25 @@ public final class SkbHelpers {
         return len > skb.len() ? -ENOMEM : 0;
     }
 
+    /**
+     * skb_postpull_rcsum: a CHECKSUM_COMPLETE packet's skb->csum loses the {@code n} bytes at
+     * {@code off} that are about to go (summed as if they started on an even byte, as the kernel does).
+     */
+    static void postpullRcsum(SkBuff skb, int off, int n) {
+        if (skb.ipSummed() == CHECKSUM_COMPLETE) {
+            byte[] gone = java.util.Arrays.copyOfRange(skb.buffer(), skb.dataOffset() + off, skb.dataOffset() + off + n);
+            skb.setCsum((int) ~Csum.partial(gone, ~skb.csum() & 0xffffffffL));
+        }
+    }
+
+    /** skb_postpush_rcsum: skb->csum gains the {@code n} bytes now at {@code off}. */
+    static void postpushRcsum(SkBuff skb, int off, int n) {
+        if (skb.ipSummed() == CHECKSUM_COMPLETE) {
+            byte[] added = java.util.Arrays.copyOfRange(skb.buffer(), skb.dataOffset() + off, skb.dataOffset() + off + n);
+            skb.setCsum((int) Csum.partial(added, skb.csum() & 0xffffffffL));
+        }
+    }
+
     // ---- bpf_skb_change_proto
 
     /** bpf_skb_net_hdr_push: {@code n} zero bytes at {@code off}; mac and network header move with the front. */
@@ -161,6 +180,7 @@ public final class SkbHelpers {
             return -ENOMEM;
         }
         boolean transSame = skb.transportOffset() == skb.networkOffset();
+        postpullRcsum(skb, off, n);
         skb.removeBytes(off, n);
         if (transSame) {
             skb.setTransportOffset(skb.networkOffset());
@@ -376,6 +396,7 @@ public final class SkbHelpers {
             b[at + 1] = (byte) (oldProto >>> 8);
             b[at + 2] = (byte) (skb.vlanTci() >>> 8);
             b[at + 3] = (byte) skb.vlanTci();
+            postpushRcsum(skb, 2 * ETH_ALEN, VLAN_HLEN);
             skb.setProtocol(oldProto);
             if (skb.transportOffset() >= 0) {
                 skb.setTransportOffset(skb.transportOffset() + VLAN_HLEN);
@@ -432,6 +453,7 @@ public final class SkbHelpers {
             boolean raw8023 = (b[d] & 0xff) == 0xff && (b[d + 1] & 0xff) == 0xff;
             setProto(skb, raw8023 ? 0x0001 : 0x0004);
         }
+        postpullRcsum(skb, 2 * ETH_ALEN, VLAN_HLEN);
         skb.removeBytes(2 * ETH_ALEN, VLAN_HLEN);
         skb.setNetworkOffset(Math.max(skb.networkOffset() - VLAN_HLEN, SkBuff.ETH_HLEN));
         if (skb.transportOffset() >= 0) {

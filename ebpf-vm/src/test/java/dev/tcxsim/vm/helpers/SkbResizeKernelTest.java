@@ -152,6 +152,24 @@ class SkbResizeKernelTest {
         assertEquals(expected, r.r0(), () -> "r0 of " + program + ": " + r);
     }
 
+    /** BPF_F_TEST_SKB_CHECKSUM_COMPLETE: skb->csum follows the bytes adjust_room removes (test_run fails the run otherwise). */
+    @ParameterizedTest(name = "adjust_csum on {0} with cb [{1}], CHECKSUM_COMPLETE: r0 {2}")
+    @CsvSource(delimiter = '|', value = {
+        "v4 | -8 0 0 | 0",
+        "v4 | -12 0 0 | 0",
+        "v4 | 8 0 0 | 0",
+        "v6 | -16 1 0 | " + ENOTSUPP,
+        "v6 | -4 0 0 | 0",
+    })
+    void adjustRoomKeepsAChecksumCompleteRight(String kind, String cbs, int expected) throws Throwable {
+        SkbOracle.Result r = SkbOracle.compare("skb_resize", "adjust_csum", frame(kind), ctx(cbs, false),
+                dev.tcxsim.vm.RunEnv.DEFAULT, true);
+        assertEquals(expected, r.r0(), r::toString);
+        byte[] p = r.packet();
+        long now = Csum.partial(java.util.Arrays.copyOfRange(p, 14, p.length), 0);
+        assertEquals(Csum.from32to16(now), Csum.from32to16(r.cb(3) & 0xffffffffL), "skb->csum still sums the packet");
+    }
+
     @org.junit.jupiter.api.Test
     void changeTailPadsWithZerosAndKeepsWireLen() throws Throwable {
         byte[] in = frame("v4");
