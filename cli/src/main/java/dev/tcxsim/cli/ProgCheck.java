@@ -7,6 +7,7 @@ import dev.tcxsim.vm.VerifierException;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.ElfFormatException;
 import dev.tcxsim.vm.elf.ElfLoader;
+import dev.tcxsim.vm.elf.IgnoredSection;
 import dev.tcxsim.vm.elf.MapSpec;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.elf.Relocation;
@@ -60,6 +61,20 @@ final class ProgCheck {
         }
         Map<String, Verdict> sim = simLoad(scan, obj, parseError);
         Map<String, Verdict> linux = kernel == null ? Map.of() : kernelLoad(scan, obj, parseError, kernel);
+        if (obj != null) {
+            // Functions of code sections the loader takes no program from (libbpf's rule for unknown names).
+            for (ProgCheckScan.Program p : scan.programs()) {
+                if (!has(obj, p.name())) {
+                    String why = "the ELF loader skips section '" + p.section() + "': " + obj.ignoredSections().stream()
+                            .filter(i -> i.section().equals(p.section())).map(IgnoredSection::reason).findFirst()
+                            .orElse("it takes no program from it");
+                    sim.put(p.name(), new Verdict(true, why));
+                    if (kernel != null) {
+                        linux.put(p.name(), new Verdict(false, "tcxsim cannot hand it to the kernel: " + why));
+                    }
+                }
+            }
+        }
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("object", name);
