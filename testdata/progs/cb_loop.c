@@ -6,6 +6,8 @@
  * (-EINVAL) and nr_loops above 1 << 23 (-E2BIG), where the callback never runs; a bpf_loop
  * nested in a callback (three frames deep) that reads the packet length through the context.
  * The loop counts depend on skb->len so the verifier cannot fold them.
+ * loop_frames calls bpf_loop from a sub-program (frame 1) whose callback fills its own stack:
+ * the callback's frame must lie below the caller's, or the caller's guard value is overwritten.
  */
 #include "common.h"
 
@@ -99,6 +101,39 @@ int loop_rules(struct __sk_buff *skb)
     struct stop_ctx first = { .stop_at = 0, .calls = 0 };
     r->max_ok = bpf_loop(1 << 23, stop_at, &first, 0);
     return 0;
+}
+
+struct frame_ctx {
+    __u64 sum;
+};
+
+static int fill_own_stack(__u32 index, struct frame_ctx *c)
+{
+    volatile __u64 local[8];
+    for (int i = 0; i < 8; i++)
+        local[i] = 0xdead0000 + index;
+    c->sum += local[index & 7] - 0xdead0000 + 1;
+    return 0;
+}
+
+static __noinline __s64 loop_in_subprogram(__u32 n)
+{
+    volatile __u64 guard[8];
+    for (int i = 0; i < 8; i++)
+        guard[i] = 0x1122334455667700 + i;
+    struct frame_ctx c = { .sum = 0 };
+    for (__u32 i = 0; i < n; i++)
+        bpf_loop(3, fill_own_stack, &c, 0);
+    for (int i = 0; i < 8; i++)
+        if (guard[i] != 0x1122334455667700 + i)
+            return -1;
+    return c.sum;
+}
+
+SEC("tc")
+int loop_frames(struct __sk_buff *skb)
+{
+    return loop_in_subprogram(skb->len & 15);
 }
 
 char LICENSE[] SEC("license") = "GPL";

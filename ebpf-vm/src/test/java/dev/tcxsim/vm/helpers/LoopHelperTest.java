@@ -77,6 +77,19 @@ class LoopHelperTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
+    void aCallbackFrameLiesBelowItsCallers(Modes.Mode mode) throws Throwable {
+        BpfObject obj = CbObjects.object("cb_loop");
+        byte[] packet = CbObjects.packet(77); // n = 77 & 15 = 13 calls of bpf_loop(3, ...): 13 * (1 + 2 + 3)
+        CbObjects.SimRun s = CbObjects.runSim(mode, obj, "loop_frames", packet);
+        assertEquals(13 * 6, s.result().returnValue(), "-1 would mean the callback overwrote its caller's frame");
+        if (dev.tcxsim.vm.support.KernelBpf.available()) {
+            assertEquals(CbObjects.runKernel(obj, "loop_frames", packet, null, n -> 0).outcome().retval(),
+                    s.result().returnValue());
+        }
+    }
+
     /** r1 = r10 - 8 points at a u64 counter on the caller's stack; the callback adds 1 per call and recurses. */
     private static long[] nested(int levels) {
         Asm a = new Asm().st(Op.DW, R10, -8, 0).mov64(R6, levels);
