@@ -128,6 +128,16 @@ public final class RingBufMap extends BpfMap {
         return n;
     }
 
+    /** The producer position: bytes ever reserved, headers and padding included (BPF_RB_PROD_POS). */
+    public synchronized long producerPos() {
+        return producer;
+    }
+
+    /** The consumer position: bytes consumed so far (BPF_RB_CONS_POS). */
+    public synchronized long consumerPos() {
+        return consumer;
+    }
+
     /** Bytes reserved and not yet consumed (BPF_RB_AVAIL_DATA counts submitted ones only; this counts all). */
     public synchronized long used() {
         return producer - consumer;
