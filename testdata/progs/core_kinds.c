@@ -35,6 +35,14 @@ struct core_only_target___v2 {
     __u16 a;
 } __attribute__((preserve_access_index));
 
+enum core_big___v1 { CORE_BIG___v1 = 0x100000000ULL, CORE_HUGE___v1 = 0x200000000ULL };
+
+struct core_arrays___v1 {
+    __u32 arr2[8];
+} __attribute__((preserve_access_index));
+
+typedef struct core_arrays___v1 core_arrays_t___v1;
+
 struct core_missing___v1 {
     int z;
 } __attribute__((preserve_access_index));
@@ -85,6 +93,19 @@ int enums(struct __sk_buff *skb)
     return bpf_core_enum_value_exists(enum core_color___v1, CORE_BLUE___v1)
         | bpf_core_enum_value_exists(enum core_color___v1, CORE_PURPLE___v1) << 1
         | bpf_core_enum_value(enum core_color___v1, CORE_BLUE___v1) << 8;
+}
+
+/* 64-bit enum values come in an LD_IMM64; a typedef root and array bounds on the target. */
+SEC("tc")
+int wide_and_bounds(struct __sk_buff *skb)
+{
+    __u64 big = bpf_core_enum_value(enum core_big___v1, CORE_BIG___v1);
+    return (int)(big >> 32) | (int)(big & 0xff) << 4
+        | bpf_core_enum_value_exists(enum core_big___v1, CORE_HUGE___v1) << 8
+        | bpf_core_type_exists(core_arrays_t___v1) << 9
+        | bpf_core_field_exists(struct core_arrays___v1, arr2[3]) << 10
+        | bpf_core_field_exists(struct core_arrays___v1, arr2[6]) << 11
+        | bpf_core_type_size(core_arrays_t___v1) << 16;
 }
 
 SEC("tc")

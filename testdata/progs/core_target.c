@@ -41,14 +41,25 @@ struct core_padding_types {
     struct { int c; } d;
 } padding_holder;
 
+enum core_big { CORE_SMALL = 1, CORE_BIG = 0x500000007ULL };
+
+struct core_arrays {
+    __u32 arr2[4];
+};
+
+typedef struct core_arrays core_arrays_t;
+
 struct core_thing thing_holder;
+enum core_big big_holder;
+core_arrays_t arrays_holder;
 enum core_color color_holder;
 struct core_only_target only_holder;
 
 SEC("tc")
 int hold_types(struct __sk_buff *skb)
 {
-    return padding_holder.d.c + thing_holder.small + color_holder + only_holder.a;
+    return padding_holder.d.c + thing_holder.small + color_holder + only_holder.a + big_holder
+        + arrays_holder.arr2[0];
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -52,6 +52,22 @@ class CoreKernelTest {
         assertEquals(63, k.packet()[22]);
     }
 
+    /** A reachable poisoned instruction is refused by the kernel's verifier, as after libbpf's loader. */
+    @org.junit.jupiter.api.Test
+    void aReachablePoisonedInstructionIsRefusedByTheKernel() throws Throwable {
+        Assumptions.assumeTrue(KernelBpf.available(), () -> "kernel runs skipped: " + KernelBpf.UNAVAILABLE);
+        Assumptions.assumeTrue(Files.isReadable(Path.of(TargetBtf.VMLINUX)), "no " + TargetBtf.VMLINUX);
+        TargetBtf host = TargetBtf.load(Path.of(TargetBtf.VMLINUX));
+        ProgramSpec p = ElfLoader.load(TestObjects.bytes("core"), "core", LoadOptions.DEFAULTS.withTargetBtf(host))
+                .program("core_mark");
+        assertEquals(1, p.poisoned().size());
+        KernelBpf.BpfError e = org.junit.jupiter.api.Assertions.assertThrows(KernelBpf.BpfError.class,
+                () -> KernelBpf.run(p.insns(), udpFrame()));
+        assertEquals(22, e.errno, "EINVAL");
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("invalid func unknown#195896080"),
+                e.getMessage());
+    }
+
     /**
      * core_externs.o's .kconfig map, made by the loader, read by the same instructions on the
      * kernel (as a BPF_F_RDONLY_PROG array created from the map spec) and on the simulator.

@@ -77,6 +77,13 @@ class CoreRelocationTest {
     }
 
     @Test
+    void wideEnumValuesTypedefRootsAndArrayBounds() throws Exception {
+        // CORE_BIG is 0x500000007 on the target (an LD_IMM64); CORE_HUGE___v1 has no target value;
+        // core_arrays_t (a typedef) exists with size 16; arr2 has 4 elements there: [3] exists, [6] not
+        assertEquals(5 | 7 << 4 | 1 << 9 | 1 << 10 | 16 << 16, run("wide_and_bounds"));
+    }
+
+    @Test
     void typeIdsLocalAndTarget() throws Exception {
         Btf local = Btf.parse(kinds.btf());
         int localId = local.find(BtfKind.STRUCT, "core_thing___v1").orElseThrow();
