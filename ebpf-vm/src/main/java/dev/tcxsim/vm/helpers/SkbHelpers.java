@@ -17,7 +17,7 @@ import dev.tcxsim.vm.ctx.SkBuff;
  * never do this.
  */
 public final class SkbHelpers {
-    public static final int CLONE_REDIRECT = 13, SKB_VLAN_PUSH = 18, SKB_VLAN_POP = 19, SKB_CHANGE_PROTO = 31,
+    public static final int SKB_VLAN_PUSH = 18, SKB_VLAN_POP = 19, SKB_CHANGE_PROTO = 31,
             SKB_CHANGE_TYPE = 32, SKB_CHANGE_TAIL = 38, SKB_PULL_DATA = 39, SKB_CHANGE_HEAD = 43, SKB_ADJUST_ROOM = 50;
 
     /** BPF_SKB_MAX_LEN = SKB_MAX_ALLOC on x86-64: four pages less the aligned skb_shared_info (320 bytes). */
@@ -44,7 +44,7 @@ public final class SkbHelpers {
     /** CHECKSUM_NONE .. CHECKSUM_PARTIAL, skb->ip_summed. */
     public static final int CHECKSUM_NONE = 0, CHECKSUM_UNNECESSARY = 1, CHECKSUM_COMPLETE = 2, CHECKSUM_PARTIAL = 3;
 
-    static final int ENOENT = 2, E2BIG = 7, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, ENODEV = 19,
+    static final int ENOENT = 2, ENOMEM = 12, EACCES = 13, EFAULT = 14, ENODEV = 19,
             EINVAL = 22, EPROTO = 71, EBADMSG = 74, EALREADY = 114, ENOTSUPP = 524;
 
     private SkbHelpers() {
