@@ -378,16 +378,4 @@ public final class Helpers {
         st.redirect = new RunResult.Redirect(ifindex, flags, kind);
         return TC_ACT_REDIRECT;
     }
-
-    private static long hashRecalc(SkBuff skb) {
-        if (skb.hash() == 0) {
-            byte[] d = skb.data();
-            int h = 0x9747b28c;
-            for (int i = 12; i < Math.min(d.length, 54); i++) {
-                h = Integer.rotateLeft(h ^ (d[i] & 0xff), 5) * 0x01000193;
-            }
-            skb.setHash(h == 0 ? 1 : h);
-        }
-        return skb.hash() & 0xffffffffL;
-    }
 }
