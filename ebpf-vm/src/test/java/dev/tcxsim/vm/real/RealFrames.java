@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The frames the real programs run on, between the endpoints the tc selftests use (172.16.1.100
  * and 172.16.2.100; ::1:dead:beef:cafe and ::2:dead:beef:cafe), so that the forwarding programs
- * take their redirect paths: TCP one way over IPv4 and IPv6, UDP the other way over IPv4. The IPv4
+ * take their redirect paths: TCP one way over IPv4 and IPv6 (to port 8000, which the tunnel programs
+ * encapsulate), UDP the other way over IPv4. The IPv4
  * and L4 checksums are correct, so programs which check or update them see a real packet.
  */
 final class RealFrames {
@@ -20,9 +21,9 @@ final class RealFrames {
     private static final byte[] DST_MAC = {2, 0, 0, 0, 0, 2}, SRC_MAC = {2, 0, 0, 0, 0, 1};
     private static final byte[] HOST1 = {(byte) 172, 16, 1, 100}, HOST2 = {(byte) 172, 16, 2, 100};
 
-    static final List<Frame> ALL = List.of(new Frame("tcp4", ipv4(HOST1, HOST2, 6, tcp(40000, 80))),
+    static final List<Frame> ALL = List.of(new Frame("tcp4", ipv4(HOST1, HOST2, 6, tcp(40000, 8000))),
             new Frame("udp4", ipv4(HOST2, HOST1, 17, udp(40000, 53))),
-            new Frame("tcp6", ipv6(v6(1), v6(2), 6, tcp(40000, 80))));
+            new Frame("tcp6", ipv6(v6(1), v6(2), 6, tcp(40000, 8000))));
 
     private RealFrames() {
     }
