@@ -137,6 +137,26 @@ class ExternsTest {
         assertEquals('a' | 'b' << 8 | 'g' << 16, run(o, "hostname"), "7 characters and the NUL in char[8]");
     }
 
+    @Test
+    void aKernelConfigFileFeedsTheExterns() throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("config", ".gz");
+        try {
+            String text = "#\n# Automatically generated file\nCONFIG_HZ=1000\nCONFIG_BPF_JIT=y\n"
+                    + "# CONFIG_NET_CLS_BPF is not set\nCONFIG_DEFAULT_HOSTNAME=\"box\"\nnot a config line\n";
+            try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(config))) {
+                out.write(text.getBytes());
+            }
+            Map<String, String> kconfig = Kconfig.read(config);
+            assertEquals(Map.of("CONFIG_HZ", "1000", "CONFIG_BPF_JIT", "y", "CONFIG_NET_CLS_BPF", "n",
+                    "CONFIG_DEFAULT_HOSTNAME", "\"box\""), kconfig);
+            LoadedObject o = Modes.vm(Modes.Mode.INTERPRETED).load(externs(kconfig));
+            assertEquals(1000, run(o, "hz"));
+            assertEquals(1 | 1 << 4 | 1 << 5, run(o, "flags"), "NET_CLS_BPF n is TRI_NO");
+        } finally {
+            java.nio.file.Files.deleteIfExists(config);
+        }
+    }
+
     // ---- core_sections.o ----
 
     private static BpfObject sections(LoadOptions options) throws ElfFormatException {
