@@ -24,6 +24,17 @@ public final class ProbeHelpers {
     private ProbeHelpers() {
     }
 
+    /**
+     * Why a tc program may not call helper {@code id} (the kernel's verifier refuses it at load), or
+     * null: bpf_probe_read and bpf_probe_read_str are offered to tracing programs only.
+     */
+    public static String refusedForTc(int id) {
+        return id == PROBE_READ || id == PROBE_READ_STR
+                ? "program of this type cannot use helper bpf_" + HelperNames.name(id) + "#" + id
+                        + " (the kernel refuses it for tc programs too; use bpf_probe_read_kernel or bpf_probe_read_user)"
+                : null;
+    }
+
     /** The bytes at a program-memory address, or null when {@code addr} is not (all) inside one of the program's regions. */
     private static byte[] programBytes(RunState st, long addr, int len, int pc) {
         int tag = Ptr.tag(addr);

@@ -6,6 +6,7 @@ import dev.tcxsim.vm.ctx.SkBuffLayout;
 import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.helpers.HelperNames;
 import dev.tcxsim.vm.helpers.Helpers;
+import dev.tcxsim.vm.helpers.ProbeHelpers;
 import dev.tcxsim.vm.helpers.Kfuncs;
 import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.mem.RunState;
@@ -259,6 +260,10 @@ public final class Verifier {
                 String helperName = HelperNames.name(imm);
                 if (helperName == null) {
                     throw fail(pc, "invalid func unknown#" + imm + ": no kernel helper has number " + imm);
+                }
+                String refused = ProbeHelpers.refusedForTc(imm);
+                if (refused != null) {
+                    throw fail(pc, refused);
                 }
                 if (!Helpers.implemented(imm)) {
                     throw fail(pc, "helper " + imm + " (bpf_" + helperName + ") is not supported by the simulator");
