@@ -13,6 +13,7 @@ import dev.tcxsim.vm.maps.MapException;
 import dev.tcxsim.vm.maps.MapOfMaps;
 import dev.tcxsim.vm.maps.MapPins;
 import dev.tcxsim.vm.maps.ProgArrayMap;
+import dev.tcxsim.vm.maps.TailCallRules;
 import dev.tcxsim.vm.mem.Ptr;
 import dev.tcxsim.vm.truffle.EbpfEngine;
 import dev.tcxsim.vm.truffle.TruffleProgram;
@@ -38,6 +39,8 @@ public final class EbpfVm implements AutoCloseable {
     private final EbpfEngine.Mode mode;
     private final EbpfEngine engine;
     private final long budget;
+    /** How this VM's runs enter its engine's context; one object, so chains can tell programs of one engine. */
+    private final Supplier<AutoCloseable> enter;
     private final MapPins pins = new MapPins();
 
     public EbpfVm(EbpfEngine.Mode mode) {
@@ -56,6 +59,7 @@ public final class EbpfVm implements AutoCloseable {
         this.mode = mode;
         this.budget = budget;
         this.engine = reference ? null : EbpfEngine.shared(mode);
+        this.enter = engine == null ? () -> null : engine::enterCurrentThread;
     }
 
     /** Maps pinned by name (LIBBPF_PIN_BY_NAME) by the objects this VM loaded, shared between those objects. */
@@ -154,9 +158,10 @@ public final class EbpfVm implements AutoCloseable {
         long[] insns = spec.insns().clone();
         Kfuncs.bind(spec, insns);
         int[] functionStarts = Verifier.verify(spec, insns);
+        TailCallRules.check(spec, insns, functionStarts);
         List<BpfMap> maps = mapsByIndex == null ? List.of() : mapsByIndex;
         resolve(spec, insns, maps);
-        Supplier<AutoCloseable> enter = engine == null ? () -> null : engine::enterCurrentThread;
+        Supplier<AutoCloseable> enter = this.enter;
         LoadedProgram program = new LoadedProgram(spec, insns, functionStarts, budget, enter, maps);
         if (engine == null) {
             program.setExecutor(new ReferenceInterpreter(insns));

@@ -19,6 +19,11 @@ final class MapKernelSupport {
     }
 
     static BpfObject object(String name) throws Exception {
+        return ElfLoader.load(path(name));
+    }
+
+    /** testdata/progs/NAME.o, found from the working directory up. */
+    static Path path(String name) {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("testdata/progs"))) {
             dir = dir.getParent();
@@ -26,7 +31,7 @@ final class MapKernelSupport {
         if (dir == null) {
             throw new IllegalStateException("no testdata/progs above " + Path.of("").toAbsolutePath());
         }
-        return ElfLoader.load(dir.resolve("testdata/progs/" + name + ".o"));
+        return dir.resolve("testdata/progs/" + name + ".o");
     }
 
     /** The program's instructions with each map reference's first imm set to its map index (KernelBpf's convention). */
