@@ -7,9 +7,8 @@
  */
 #include "common.h"
 
-struct sk_buff;
-
-extern struct sk_buff *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/* The kernel's prototype: libbpf (and tcxsim) check an extern kfunc's against it. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 extern int bpf_tcxsim_no_such_kfunc(int x) __ksym __weak;
 
 static __noinline int static_helper(int x)
@@ -25,7 +24,7 @@ __noinline int global_helper(struct __sk_buff *skb)
 SEC("tc")
 int uses_kfunc(struct __sk_buff *skb)
 {
-    struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+    void *k = bpf_cast_to_kern_ctx(skb);
     if (bpf_tcxsim_no_such_kfunc)
         return bpf_tcxsim_no_such_kfunc(1);
     return k ? global_helper(skb) + static_helper(skb->mark) : 0;

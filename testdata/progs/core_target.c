@@ -1,7 +1,8 @@
 /*
  * core_target.c: the "kernel" side of the CO-RE unit tests. Its .BTF is used as the target BTF
  * that core_kinds.o's relocations resolve against, so every expected value follows from the
- * layouts below (offsets in the comments). Not meant for a kernel.
+ * layouts below (offsets in the comments), and a function named like a kfunc whose prototype
+ * differs from the kernel's. Not meant for a kernel.
  */
 #include "common.h"
 
@@ -55,10 +56,16 @@ core_arrays_t arrays_holder;
 enum core_color color_holder;
 struct core_only_target only_holder;
 
+/* Named like a kfunc, with another prototype: core_sections.o's extern must not match it. */
+__noinline int bpf_cast_to_kern_ctx(int a, int b)
+{
+    return a + b;
+}
+
 SEC("tc")
 int hold_types(struct __sk_buff *skb)
 {
-    return padding_holder.d.c + thing_holder.small + color_holder + only_holder.a + big_holder
+    return bpf_cast_to_kern_ctx(skb->len, 1) + padding_holder.d.c + thing_holder.small + color_holder + only_holder.a + big_holder
         + arrays_holder.arr2[0];
 }
 

@@ -89,6 +89,18 @@ public final class CoreResolver {
         return chosen != null ? chosen : calc(kind, localSpec, null);
     }
 
+    /**
+     * libbpf's bpf_core_types_are_compat between a type of {@code local} and one of the target:
+     * how an extern kfunc's prototype is checked against the kernel's.
+     */
+    public static boolean compatible(Btf local, int localId, TargetBtf target, int targetId) throws CoreException {
+        try {
+            return new CoreResolver(local, target).typesCompatible(localId, targetId);
+        } catch (BtfFormatException e) {
+            throw new CoreException(e.detail());
+        }
+    }
+
     private static boolean kindCompatible(BtfType a, BtfType b) {
         return a.kind() == b.kind() || a instanceof BtfType.Enum && b instanceof BtfType.Enum;
     }

@@ -4,6 +4,8 @@ import dev.tcxsim.vm.btf.Btf;
 import dev.tcxsim.vm.btf.BtfFormatException;
 import dev.tcxsim.vm.btf.BtfKind;
 import dev.tcxsim.vm.btf.BtfType;
+import dev.tcxsim.vm.btf.CoreException;
+import dev.tcxsim.vm.btf.CoreResolver;
 import dev.tcxsim.vm.btf.TargetBtf;
 
 import java.nio.charset.StandardCharsets;
@@ -68,7 +70,7 @@ final class Externs {
             if (kcfg > 0) {
                 kcfgs.add(x.kcfgOf(btf, kcfg, sym, weak));
             } else if (ksym > 0 && btf.type(ksym) instanceof BtfType.Func) {
-                x.kfunc(options, sym, ksym, weak);
+                x.kfunc(options, btf, sym, ksym, weak);
             } else if (ksym > 0) {
                 if (!weak) {
                     throw new ElfFormatException(".symtab", sym.fileOffset(), where + " (__ksym variable): the "
@@ -135,7 +137,8 @@ final class Externs {
         }
     }
 
-    private void kfunc(LoadOptions options, ElfFile.Symbol sym, int localId, boolean weak) throws ElfFormatException {
+    private void kfunc(LoadOptions options, Btf btf, ElfFile.Symbol sym, int localId, boolean weak)
+            throws ElfFormatException {
         TargetBtf target = options.target();
         int targetId = -1;
         for (int id : target.named(TargetBtf.essentialName(sym.name()))) {
@@ -147,6 +150,21 @@ final class Externs {
         if (targetId < 0 && !weak) {
             throw new ElfFormatException(".symtab", sym.fileOffset(), "extern (kfunc) '" + sym.name()
                     + "' is not a function of the target BTF (" + target.source() + ") and is not __weak");
+        }
+        if (targetId >= 0) {
+            int localProto = ((BtfType.Func) btf.type(localId)).type();
+            int targetProto = ((BtfType.Func) target.btf().type(targetId)).type();
+            boolean ok;
+            try {
+                ok = CoreResolver.compatible(btf, localProto, target, targetProto);
+            } catch (CoreException e) {
+                ok = false;
+            }
+            if (!ok) {
+                throw new ElfFormatException(".symtab", sym.fileOffset(), "extern (kfunc) '" + sym.name()
+                        + "': its prototype in the object does not match the target's (" + target.source() + ", BTF id "
+                        + targetId + ")");
+            }
         }
         kfuncs.put(sym.name(), new Kfunc(sym.name(), localId, targetId, weak));
         externs.add(new Extern(sym.name(), Extern.Kind.KFUNC, weak, targetId < 0

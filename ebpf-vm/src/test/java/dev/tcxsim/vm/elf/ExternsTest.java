@@ -217,11 +217,21 @@ class ExternsTest {
 
     @Test
     void aStrongKfuncTheTargetLacksIsAnError() throws Exception {
-        TargetBtf noKfuncs = TargetBtf.of(Btf.parse(TestObjects.load("core_target").btf()), "core_target.o");
+        TargetBtf noKfuncs = TargetBtf.of(Btf.parse(TestObjects.load("core_externs").btf()), "core_externs.o");
         ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfLoader.load(
                 TestObjects.bytes("core_sections"), "s", LoadOptions.DEFAULTS.withTargetBtf(noKfuncs)));
         assertTrue(e.getMessage().contains("extern (kfunc) 'bpf_cast_to_kern_ctx' is not a function of the target BTF "
-                + "(core_target.o)"), e.getMessage());
+                + "(core_externs.o)"), e.getMessage());
+    }
+
+    @Test
+    void aKfuncWhosePrototypeDiffersFromTheTargetsIsAnError() throws Exception {
+        // core_target.c has an int bpf_cast_to_kern_ctx(int, int); the extern takes one pointer
+        TargetBtf other = TargetBtf.of(Btf.parse(TestObjects.load("core_target").btf()), "core_target.o");
+        ElfFormatException e = assertThrows(ElfFormatException.class, () -> ElfLoader.load(
+                TestObjects.bytes("core_sections"), "s", LoadOptions.DEFAULTS.withTargetBtf(other)));
+        assertTrue(e.getMessage().contains("extern (kfunc) 'bpf_cast_to_kern_ctx': its prototype in the object does "
+                + "not match the target's (core_target.o"), e.getMessage());
     }
 
     @Test
