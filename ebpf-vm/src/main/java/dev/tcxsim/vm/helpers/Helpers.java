@@ -37,7 +37,7 @@ public final class Helpers {
         SocketHelpers.SKC_LOOKUP_TCP, SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE,
         SocketHelpers.TCP_GEN_SYNCOOKIE, SpinLockHelpers.SPIN_LOCK, SpinLockHelpers.SPIN_UNLOCK, Dynptrs.DYNPTR_READ,
         Dynptrs.DYNPTR_WRITE, BpfTimers.TIMER_INIT, BpfTimers.TIMER_SET_CALLBACK, BpfTimers.TIMER_START,
-        BpfTimers.TIMER_CANCEL, RingbufQuery.RINGBUF_QUERY,
+        BpfTimers.TIMER_CANCEL, RingbufQuery.RINGBUF_QUERY, PerfEventOutput.PERF_EVENT_OUTPUT,
         SkbHelpers.SKB_CHANGE_TAIL, SkbHelpers.SKB_CHANGE_HEAD, SkbHelpers.SKB_PULL_DATA, SkbHelpers.SKB_ADJUST_ROOM,
         SkbHelpers.SKB_VLAN_PUSH, SkbHelpers.SKB_VLAN_POP, SkbHelpers.SKB_CHANGE_PROTO, SkbHelpers.SKB_CHANGE_TYPE,
         SkbStateHelpers.CSUM_UPDATE, SkbStateHelpers.CSUM_LEVEL, SkbStateHelpers.SKB_ECN_SET_CE, SkbStateHelpers.SET_HASH,
@@ -200,6 +200,7 @@ public final class Helpers {
             case SocketHelpers.SK_LOOKUP_TCP, SocketHelpers.SK_LOOKUP_UDP, SocketHelpers.SKC_LOOKUP_TCP ->
                     SocketHelpers.lookup(st, id, r2, r3, pc);
             case SpinLockHelpers.SPIN_LOCK -> SpinLockHelpers.lock(st, r1, pc);
+            case PerfEventOutput.PERF_EVENT_OUTPUT -> PerfEventOutput.output(st, r2, r3, r4, r5, pc);
             case RingbufQuery.RINGBUF_QUERY -> RingbufQuery.query(st, r1, r2, pc);
             case BpfTimers.TIMER_INIT -> BpfTimers.init(st, r1, r2, r3, pc);
             case BpfTimers.TIMER_SET_CALLBACK -> BpfTimers.setCallback(st, r1, r2, pc);

@@ -25,7 +25,7 @@ public abstract class BpfMap {
     /** map_flags bit: allocate elements on demand (required by LPM tries, accepted by hash maps). */
     public static final int BPF_F_NO_PREALLOC = 0x1;
 
-    public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_PROG_ARRAY = 3, TYPE_PERCPU_HASH = 5,
+    public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_PROG_ARRAY = 3, TYPE_PERF_EVENT_ARRAY = 4, TYPE_PERCPU_HASH = 5,
             TYPE_PERCPU_ARRAY = 6, TYPE_LRU_HASH = 9, TYPE_LRU_PERCPU_HASH = 10, TYPE_LPM_TRIE = 11,
             TYPE_ARRAY_OF_MAPS = 12, TYPE_HASH_OF_MAPS = 13, TYPE_DEVMAP = 14, TYPE_CPUMAP = 16, TYPE_QUEUE = 22,
             TYPE_STACK = 23, TYPE_SK_STORAGE = 24, TYPE_DEVMAP_HASH = 25, TYPE_RINGBUF = 27, TYPE_BLOOM_FILTER = 30;
@@ -77,6 +77,7 @@ public abstract class BpfMap {
             case TYPE_LRU_PERCPU_HASH -> new HashMapBpf(spec, true, true);
             case TYPE_PROG_ARRAY -> new ProgArrayMap(spec);
             case TYPE_RINGBUF -> new RingBufMap(spec);
+            case TYPE_PERF_EVENT_ARRAY -> new PerfEventArrayMap(spec);
             case TYPE_LPM_TRIE -> new LpmTrieMap(spec);
             case TYPE_ARRAY_OF_MAPS -> new MapOfMaps(spec, false, innerTemplate);
             case TYPE_HASH_OF_MAPS -> new MapOfMaps(spec, true, innerTemplate);
