@@ -11,11 +11,19 @@ import java.util.List;
  * and L4 checksums are correct, so programs which check or update them see a real packet.
  */
 final class RealFrames {
-    record Frame(String name, byte[] bytes) {
+    /** A frame, and the map entries user space writes before the run (as the selftest that owns the program does). */
+    record Frame(String name, byte[] bytes, List<MapEntry> setup) {
+        Frame(String name, byte[] bytes) {
+            this(name, bytes, List.of());
+        }
+
         @Override
         public byte[] bytes() {
             return bytes.clone();
         }
+    }
+
+    record MapEntry(String map, byte[] key, byte[] value) {
     }
 
     private static final byte[] DST_MAC = {2, 0, 0, 0, 0, 2}, SRC_MAC = {2, 0, 0, 0, 0, 1};
@@ -28,9 +36,57 @@ final class RealFrames {
     private RealFrames() {
     }
 
-    static byte[] byName(String name) {
-        return ALL.stream().filter(f -> f.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no frame named " + name)).bytes();
+    /**
+     * The selftests' own packets ({@code pkt_v4}, {@code pkt_v6} of network_helpers.c: zero addresses and
+     * ports, a length field of 123, urg_ptr 123) with the maps prog_tests/l4lb_all.c fills: VIP (any
+     * address, TCP) number 5, its consistent-hashing ring slot 11 naming real 3, real 3 at 0x1234. The
+     * selftest expects TC_ACT_REDIRECT with 0x1234 in the first four bytes out.
+     */
+    private static final List<MapEntry> L4LB = List.of(
+            new MapEntry("vip_map", le(new byte[24], 20, 6, 1), le(new byte[8], 4, 5, 4)),
+            new MapEntry("ch_rings", le(new byte[4], 0, 11, 4), le(new byte[4], 0, 3, 4)),
+            new MapEntry("reals", le(new byte[4], 0, 3, 4), le(new byte[20], 0, 0x1234, 4)));
+
+    static final List<Frame> L4LB_FRAMES = List.of(new Frame("pkt_v4", selftestPacket(false), L4LB),
+            new Frame("pkt_v6", selftestPacket(true), L4LB));
+
+    /** The frames an object runs on: the three above, and its selftest's own when it needs map setup. */
+    static List<Frame> forObject(String object) {
+        if (object.equals("test_l4lb.o") || object.equals("test_l4lb_noinline.o")) {
+            return java.util.stream.Stream.concat(ALL.stream(), L4LB_FRAMES.stream()).toList();
+        }
+        return ALL;
+    }
+
+    static Frame byName(String object, String name) {
+        return forObject(object).stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no frame named " + name + " for " + object));
+    }
+
+    /** {@code value} stored little-endian in {@code size} bytes at {@code at} of {@code b}. */
+    private static byte[] le(byte[] b, int at, long value, int size) {
+        for (int i = 0; i < size; i++) {
+            b[at + i] = (byte) (value >>> (8 * i));
+        }
+        return b;
+    }
+
+    private static byte[] selftestPacket(boolean v6) {
+        int l3 = v6 ? 40 : 20;
+        byte[] f = new byte[14 + l3 + 20];
+        putShort(f, 12, v6 ? 0x86dd : 0x0800);
+        if (v6) {
+            putShort(f, 14 + 4, 123);         // payload_len
+            f[14 + 6] = 6;                     // nexthdr TCP
+        } else {
+            f[14] = 5;                         // ihl 5, version left 0 as in the selftest
+            putShort(f, 14 + 2, 123);         // tot_len
+            f[14 + 9] = 6;                     // protocol TCP
+        }
+        int tcp = 14 + l3;
+        f[tcp + 12] = 0x50;                    // doff 5
+        f[tcp + 18] = 123;                     // urg_ptr = 123 stored in host order
+        return f;
     }
 
     /** ::N:dead:beef:cafe */

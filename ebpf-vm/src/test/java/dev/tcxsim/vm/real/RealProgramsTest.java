@@ -115,9 +115,37 @@ class RealProgramsTest {
             for (MapSpec m : obj.maps()) {
                 maps.add(BpfMap.create(m));
             }
+            RealFrames.Frame frame = RealFrames.byName(k[0], k[2]);
+            setUp(obj, maps, frame);
             LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(k[1]), maps);
-            RunResult r = p.run(skb(RealFrames.byName(k[2])), RunEnv.DEFAULT);
+            RunResult r = p.run(skb(frame.bytes()), RunEnv.DEFAULT);
             assertNull(r.fault(), key + ": " + r.fault());
+        }
+    }
+
+    /**
+     * The setup reproduces the selftest: prog_tests/l4lb_all.c expects TC_ACT_REDIRECT and the real's
+     * address 0x1234 in the first four bytes out, for pkt_v4 and pkt_v6 and both builds of the balancer.
+     */
+    @Test
+    void theL4lbSetupGivesTheSelftestsAnswer() throws Exception {
+        for (String object : List.of("test_l4lb.o", "test_l4lb_noinline.o")) {
+            BpfObject obj = ElfLoader.load(REAL.resolve(object), TC_LOADER);
+            for (RealFrames.Frame frame : RealFrames.L4LB_FRAMES) {
+                List<BpfMap> maps = new ArrayList<>();
+                for (MapSpec m : obj.maps()) {
+                    maps.add(BpfMap.create(m));
+                }
+                setUp(obj, maps, frame);
+                LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program("balancer_ingress"), maps);
+                SkBuff skb = skb(frame.bytes());
+                RunResult r = p.run(skb, RunEnv.DEFAULT);
+                assertNull(r.fault(), r.fault());
+                String where = object + " on " + frame.name();
+                org.junit.jupiter.api.Assertions.assertEquals(7, r.returnValue(), where + ": TC_ACT_REDIRECT");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0x34, 0x12, 0, 0},
+                        Arrays.copyOf(skb.data(), 4), where + ": the real's address first");
+            }
         }
     }
 
@@ -154,7 +182,7 @@ class RealProgramsTest {
                         + "through tcxsim's ELF loader)", null));
             }
             for (ProgramSpec p : tc) {
-                for (RealFrames.Frame f : RealFrames.ALL) {
+                for (RealFrames.Frame f : RealFrames.forObject(name)) {
                     rows.add(compare(name, obj, p.name(), f));
                 }
             }
@@ -169,6 +197,12 @@ class RealProgramsTest {
         String kernelError = null;
         k = null;
         try (KernelObject ko = new KernelObject(obj)) {
+            for (RealFrames.MapEntry e : frame.setup()) {
+                int rc = ko.update(e.map(), e.key(), e.value());
+                if (rc != 0) {
+                    throw new IllegalStateException("setting up map " + e.map() + ": errno " + -rc);
+                }
+            }
             int fd = ko.loadProgram(program, RealProgramsTest::kfuncId);
             k = ko.testRun(fd, frame.bytes());
             for (int i = 0; i < kernelMaps.length; i++) {
@@ -186,6 +220,7 @@ class RealProgramsTest {
             for (MapSpec m : obj.maps()) {
                 maps.add(BpfMap.create(m));
             }
+            setUp(obj, maps, frame);
             lp = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(program), maps);
         } catch (Exception e) {
             return new Row(name, program, frame.name(), e.getMessage(), kernelError, null);
@@ -215,6 +250,13 @@ class RealProgramsTest {
             }
         }
         return new Row(name, program, frame.name(), null, null, diff, r.insnsExecuted());
+    }
+
+    /** The frame's map entries, written from the syscall side as user space would. */
+    private static void setUp(BpfObject obj, List<BpfMap> maps, RealFrames.Frame frame) throws Exception {
+        for (RealFrames.MapEntry e : frame.setup()) {
+            maps.get(obj.mapIndex(e.map())).update(e.key(), e.value(), 0);
+        }
     }
 
     private static SkBuff skb(byte[] frame) {
