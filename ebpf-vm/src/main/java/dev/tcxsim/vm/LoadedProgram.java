@@ -88,6 +88,11 @@ public final class LoadedProgram {
         return budget;
     }
 
+    /** How a run enters the program's polyglot context (shared by every program of one engine). */
+    Supplier<AutoCloseable> enterSupplier() {
+        return enter;
+    }
+
     /** The executor, for tail calls from another program of the same VM. */
     public Executor executor() {
         return executor;

@@ -28,6 +28,19 @@ public interface RunEnv {
     default void mapWrite(BpfMap map, byte[] key, byte[] value) {
     }
 
+    /**
+     * The helpers' entry points: {@code chainIndex} is the position of the program that printed in
+     * the chain being run (0 outside a {@link ProgramChain}; a tail-called program counts as the
+     * chain program that called it), so one environment can serve a whole chain run.
+     */
+    default void tracePrintk(int chainIndex, String line) {
+        tracePrintk(line);
+    }
+
+    default void mapWrite(int chainIndex, BpfMap map, byte[] key, byte[] value) {
+        mapWrite(map, key, value);
+    }
+
     /** Seed of bpf_get_prandom_u32's generator for this run. */
     default long prandomSeed() {
         return 0x5eed_1234_abcdL;

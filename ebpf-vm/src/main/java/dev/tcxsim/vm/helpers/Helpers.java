@@ -107,7 +107,7 @@ public final class Helpers {
                 byte[] value = Memory.readBytes(st, r3, m.valueSize(), pc, describe(id), "value");
                 int rc = m.programUpdate(key, value, r4, st.cpu);
                 if (rc == 0) {
-                    st.env.mapWrite(m, key, value);
+                    st.env.mapWrite(st.chainIndex, m, key, value);
                 }
                 yield rc;
             }
@@ -277,7 +277,7 @@ public final class Helpers {
         if (line == null) {
             return -EINVAL;
         }
-        st.env.tracePrintk(line.endsWith("\n") ? line.substring(0, line.length() - 1) : line);
+        st.env.tracePrintk(st.chainIndex, line.endsWith("\n") ? line.substring(0, line.length() - 1) : line);
         return line.length();
     }
 

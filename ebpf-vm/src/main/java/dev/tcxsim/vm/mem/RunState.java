@@ -36,6 +36,8 @@ public final class RunState {
     public int tailCalls;
     /** The program now running (changes on a tail call); names the fault's source line. */
     public LoadedProgram current;
+    /** Position of the running program in the chain a {@link dev.tcxsim.vm.ProgramChain} runs (0 otherwise). */
+    public int chainIndex;
     /** Set at the entry function's exit: whether that exit ran in Graal-compiled code. */
     public boolean exitedCompiled;
     /** Always 0; not final, so the compiler cannot know it (see EbpfFunctionNode.hideConstants). */
@@ -84,6 +86,20 @@ public final class RunState {
         this.redirect = null;
         this.tailCalls = 0;
         this.exitedCompiled = false;
+        this.chainIndex = 0;
+    }
+
+    /**
+     * Starts program {@code index} of a chain run: its own instruction budget and tail-call count,
+     * as each program of a tcx chain is a run of its own in the kernel. The pending redirect is
+     * kept, as the kernel keeps it per CPU across the chain.
+     */
+    public void startChainProgram(LoadedProgram program, int index) {
+        this.current = program;
+        this.chainIndex = index;
+        this.budget = program.budget();
+        this.insns = 0;
+        this.tailCalls = 0;
     }
 
     /** Clears {@code bytes} bytes below the frame pointer of call depth {@code depth} (a function's entry). */

@@ -41,6 +41,11 @@ public final class TruffleProgram implements Executor {
         this.context = EbpfLanguage.currentContext();
     }
 
+    /** The entry function's call target, for roots that call whole programs (a {@link ChainRootNode}). */
+    public CallTarget entryTarget() {
+        return entry;
+    }
+
     @Override
     public long execute(RunState state, long r1, int depth) {
         return (Long) entry.call(state, r1, 0L, 0L, 0L, 0L, depth);

@@ -6,6 +6,8 @@ import dev.tcxsim.tcx.MprogEntry;
 import dev.tcxsim.tcx.TcxEntry;
 import dev.tcxsim.tcx.TcxVerdict;
 import dev.tcxsim.vm.RunEnv;
+import dev.tcxsim.vm.LoadedProgram;
+import dev.tcxsim.vm.ProgramChain;
 import dev.tcxsim.vm.RunResult;
 import dev.tcxsim.vm.ctx.SkBuff;
 import dev.tcxsim.vm.maps.BpfMap;
@@ -223,19 +225,24 @@ final class Datapath {
             Mprog<SimProg, SimLink> bundle = entry.bundle();
             MprogEntry<SimProg> e = bundle.readBegin();
             try {
-                for (int i = 0; i < Mprog.SLOTS; i++) {
-                    SimProg p = e.prog(i);
-                    if (p == null) {
-                        break;
-                    }
-                    Run run = run(p, skb);
-                    int ret = run.result.faulted() ? TC_ACT_SHOT : run.result.returnValue();
-                    verdict = TcxVerdict.of(ret);
-                    trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIdOf(dev, dir, p),
-                            0, 0, ret, verdict.name(), 0, run.result.fault() == null ? "" : "fault: " + run.result.fault(),
-                            run.printk, run.mapWrites));
-                    if (!verdict.continuesChain()) {
-                        break;
+                ProgramChain chain = fusedChain(dev, dir, e);
+                if (chain != null) {
+                    verdict = runFused(chain, dev, dir, hook, skb, trace);
+                } else {
+                    for (int i = 0; i < Mprog.SLOTS; i++) {
+                        SimProg p = e.prog(i);
+                        if (p == null) {
+                            break;
+                        }
+                        Run run = run(p, skb);
+                        int ret = run.result.faulted() ? TC_ACT_SHOT : run.result.returnValue();
+                        verdict = TcxVerdict.of(ret);
+                        trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name,
+                                linkIdOf(dev, dir, p), 0, 0, ret, verdict.name(), 0, run.result.fault() == null ? ""
+                                : "fault: " + run.result.fault(), run.printk, run.mapWrites));
+                        if (!verdict.continuesChain()) {
+                            break;
+                        }
                     }
                 }
             } finally {
@@ -300,6 +307,107 @@ final class Datapath {
     }
 
     /**
+     * The chain of entry {@code e} as one fused VM run, or null when a program of it is not a VM
+     * program (a test runtime). The chain is built when the entry's programs differ from the ones
+     * it was built for, so a packet pays one reference compare per program to find it.
+     */
+    private static ProgramChain fusedChain(SimDevice dev, TcDirection dir, MprogEntry<SimProg> e) {
+        SimDevice.ChainCache cache = dev.chains[dir == TcDirection.INGRESS ? 0 : 1];
+        Object[] built = cache.built;
+        if (built != null) {
+            SimProg[] progs = (SimProg[]) built[0];
+            int i = 0;
+            while (i < progs.length && e.prog(i) == progs[i]) {
+                i++;
+            }
+            if (i == progs.length && (i == Mprog.SLOTS || e.prog(i) == null)) {
+                return (ProgramChain) built[1];
+            }
+        }
+        List<SimProg> progs = new ArrayList<>();
+        List<LoadedProgram> loaded = new ArrayList<>();
+        for (int i = 0; i < Mprog.SLOTS && e.prog(i) != null; i++) {
+            SimProg p = e.prog(i);
+            if (!(p.exec instanceof VmRuntime.VmExecutable vx)) {
+                return null;
+            }
+            progs.add(p);
+            loaded.add(vx.loaded());
+        }
+        ProgramChain chain = ProgramChain.of(loaded);
+        cache.built = new Object[] {progs.toArray(SimProg[]::new), chain};
+        return chain;
+    }
+
+    /** One fused run of the chain, then its trace events, one per program that ran, as the loop would record them. */
+    private TcxVerdict runFused(ProgramChain chain, SimDevice dev, TcDirection dir, String hook, SkBuff skb, Trace trace) {
+        ChainCapture env = new ChainCapture(kernel);
+        ProgramChain.Outcome out;
+        try {
+            out = chain.run(skb, env, TcxVerdict.NEXT.code());
+        } catch (RuntimeException ex) {
+            out = new ProgramChain.Outcome(0, new long[chain.programs().size()], "the VM failed: " + ex, null);
+        }
+        if (out.redirect() != null) {
+            pendingRedirect.set(out.redirect());
+        }
+        Object[] built = dev.chains[dir == TcDirection.INGRESS ? 0 : 1].built;
+        SimProg[] progs = (SimProg[]) built[0];
+        TcxVerdict verdict = TcxVerdict.NEXT;
+        int last = Math.min(out.decidedBy(), progs.length - 1);
+        for (int i = 0; i <= last; i++) {
+            SimProg p = progs[i];
+            p.runCount.incrementAndGet();
+            boolean faulted = i == out.decidedBy() && out.fault() != null;
+            int ret = faulted ? TC_ACT_SHOT : (int) out.r0()[i];
+            verdict = TcxVerdict.of(ret);
+            trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIdOf(dev, dir, p),
+                    0, 0, ret, verdict.name(), 0, faulted ? "fault: " + out.fault() : "", env.printk(i), env.writes(i)));
+        }
+        return verdict;
+    }
+
+    /** {@link Capture} for a fused chain: lines and writes filed under the chain position that made them. */
+    private static final class ChainCapture extends KernelEnv {
+        private List<String>[] printk;
+        private List<String>[] writes;
+
+        ChainCapture(SimKernel kernel) {
+            super(kernel);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static List<String>[] add(List<String>[] lists, int index, String line) {
+            List<String>[] l = lists == null || lists.length <= index ? java.util.Arrays.copyOf(
+                    lists == null ? new List[0] : lists, Math.max(index + 1, Mprog.SLOTS)) : lists;
+            if (l[index] == null) {
+                l[index] = new ArrayList<>();
+            }
+            l[index].add(line);
+            return l;
+        }
+
+        @Override
+        public void tracePrintk(int chainIndex, String line) {
+            printk = add(printk, chainIndex, line);
+        }
+
+        @Override
+        public void mapWrite(int chainIndex, BpfMap map, byte[] key, byte[] value) {
+            HexFormat hex = HexFormat.of();
+            writes = add(writes, chainIndex, map.name() + "[" + hex.formatHex(key) + "]=" + hex.formatHex(value));
+        }
+
+        List<String> printk(int i) {
+            return printk == null || printk[i] == null ? List.of() : printk[i];
+        }
+
+        List<String> writes(int i) {
+            return writes == null || writes[i] == null ? List.of() : writes[i];
+        }
+    }
+
+    /**
      * The pending redirect of the "CPU" (thread) that runs the packet, as the kernel keeps it per
      * CPU: a redirect helper called by any program stays pending until a TC_ACT_REDIRECT verdict
      * uses it, so program 1 may call bpf_redirect and return NEXT, and program 2 return 7.
@@ -314,20 +422,7 @@ final class Datapath {
     }
 
     private Run run(SimProg p, SkBuff skb) {
-        List<String> printk = new ArrayList<>();
-        List<String> writes = new ArrayList<>();
-        RunEnv env = new RunEnv() {
-            @Override
-            public void tracePrintk(String line) {
-                printk.add(line);
-            }
-
-            @Override
-            public void mapWrite(BpfMap map, byte[] key, byte[] value) {
-                HexFormat hex = HexFormat.of();
-                writes.add(map.name() + "[" + hex.formatHex(key) + "]=" + hex.formatHex(value));
-            }
-        };
+        Capture env = new Capture(kernel);
         p.runCount.incrementAndGet();
         RunResult r;
         try {
@@ -338,7 +433,61 @@ final class Datapath {
         if (r.redirect() != null) {
             pendingRedirect.set(r.redirect());
         }
-        return new Run(r, printk, writes);
+        return new Run(r, env.printk == null ? List.of() : env.printk, env.writes == null ? List.of() : env.writes);
+    }
+
+    /**
+     * What every run of this kernel may ask about the world: its network devices (bpf_check_mtu,
+     * bpf_clone_redirect and bpf_fib_lookup look them up). Simulated devices have Ethernet's MTU and
+     * header; loopback has the kernel's 64 KiB MTU.
+     */
+    private abstract static class KernelEnv implements RunEnv {
+        private final SimKernel kernel;
+
+        KernelEnv(SimKernel kernel) {
+            this.kernel = kernel;
+        }
+
+        @Override
+        public dev.tcxsim.vm.helpers.NetDevice device(int ifindex) {
+            SimDevice d = kernel.deviceByIndex(ifindex);
+            if (d == null) {
+                return null;
+            }
+            return "loopback".equals(d.kind) || "lo".equals(d.name)
+                    ? new dev.tcxsim.vm.helpers.NetDevice(ifindex, 65536, 14)
+                    : new dev.tcxsim.vm.helpers.NetDevice(ifindex, 1500, 14);
+        }
+    }
+
+    /**
+     * What one run printed and wrote, for its trace event. The lists are made on the first line, so
+     * the common run (no printk, no map update) allocates nothing here but this small object.
+     */
+    private static final class Capture extends KernelEnv {
+        List<String> printk;
+        List<String> writes;
+
+        Capture(SimKernel kernel) {
+            super(kernel);
+        }
+
+        @Override
+        public void tracePrintk(String line) {
+            if (printk == null) {
+                printk = new ArrayList<>();
+            }
+            printk.add(line);
+        }
+
+        @Override
+        public void mapWrite(BpfMap map, byte[] key, byte[] value) {
+            if (writes == null) {
+                writes = new ArrayList<>();
+            }
+            HexFormat hex = HexFormat.of();
+            writes.add(map.name() + "[" + hex.formatHex(key) + "]=" + hex.formatHex(value));
+        }
     }
 
     /**

@@ -17,6 +17,13 @@ final class SimDevice {
     final TcxHook<SimProg, SimLink> ingress = new TcxHook<>();
     final TcxHook<SimProg, SimLink> egress = new TcxHook<>();
     volatile boolean clsact;
+    /** Per direction (0 ingress, 1 egress): the fused chain of the programs last seen attached (Datapath's cache). */
+    final ChainCache[] chains = {new ChainCache(), new ChainCache()};
+
+    /** The programs a hook's entry held when its chain was built, and that chain. */
+    static final class ChainCache {
+        volatile Object[] built; // {SimProg[] programs, ProgramChain chain}
+    }
     /** Classic filters per direction, replaced whole on every change so the datapath reads a stable list. */
     volatile List<ClassicFilter> ingressFilters = List.of();
     volatile List<ClassicFilter> egressFilters = List.of();
