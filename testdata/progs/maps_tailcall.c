@@ -5,7 +5,7 @@
  * slot 0 and counts its runs in `runs`: 34); a tail call made inside a static __noinline function,
  * where the target replaces the sub-function's frame and its r0 comes back to the sub-function's
  * caller (`chain` re-enters itself through slot 2 for five runs, each adding 100 to what `hop`
- * returned; packet byte 0, when not 0, picks the slot instead, `stamp` returning 7 from slot 1);
+ * returned; packet byte 0 set to 1 picks slot 1 instead, where a test may put `stamp`, returning 7);
  * and the verifier's rule that callers of a tail-calling sub-function hold less than 256 bytes of
  * stack: `deep` (320 bytes) is refused, `shallow` (64 bytes) loads. Those two live in sections
  * libbpf does not know, so only a loader told to treat such sections as tc (iproute2's rule) sees
@@ -62,7 +62,7 @@ int chain(struct __sk_buff *skb)
     if (data + 1 > end)
         return -1;
     __u64 n = count(1);
-    __u32 slot = data[0] ? data[0] : n < 5 ? 2 : 3;
+    __u32 slot = data[0] == 1 ? 1 : n < 5 ? 2 : 3;
     return hop(skb, slot) + 100;
 }
 

@@ -8,14 +8,21 @@ import java.util.HexFormat;
 import java.util.Map;
 
 @Command(name = "map", description = {"Maps of the objects this session loaded (bpftool map words).",
-        "  map lookup name MAP key [hex] BYTES...",
-        "  map update name MAP key [hex] BYTES... value [hex] BYTES...",
+        "  map lookup name MAP [key [hex] BYTES...]",
+        "  map update name MAP [key [hex] BYTES...] value [hex] BYTES... [any|exist|noexist]",
         "  map delete name MAP key [hex] BYTES...",
-        "BYTES are decimal (or 0x.. hex) bytes, or two-digit hex bytes after 'hex', in memory order."})
+        "  map push|enqueue name MAP value [hex] BYTES... [any|exist]   (queue, stack, bloom filter)",
+        "  map peek name MAP                                            (queue, stack)",
+        "  map pin name MAP FILE",
+        "BYTES are decimal (or 0x.. hex) bytes, or two-digit hex bytes after 'hex', in memory order.",
+        "Queues, stacks and bloom filters have no keys: leave 'key' out."})
 final class MapCommand extends NounCommand {
+    /** Words that end a byte list: the next part of the command. */
+    private static final java.util.Set<String> STOP = java.util.Set.of("key", "value", "any", "exist", "noexist");
+
     @Override
     void run(Words w) throws CliError {
-        String verb = w.next("a verb (lookup, update, delete)");
+        String verb = w.next("a verb (lookup, update, delete, push, enqueue, peek, pin)");
         Session s = session();
         w.expect("name");
         String name = w.next("a map name");
@@ -23,32 +30,63 @@ final class MapCommand extends NounCommand {
         if (fd == null) {
             throw new CliError("no map named '" + name + "' in this session (loaded: " + s.maps.keySet() + ")");
         }
-        w.expect("key");
-        byte[] key = bytes(w, "value");
         try {
             switch (verb) {
-                case "lookup" -> {
+                case "lookup", "peek" -> {
+                    byte[] key = verb.equals("lookup") ? optionalKey(w) : new byte[0];
                     w.end();
                     byte[] value = s.proc.mapLookup(fd, key);
-                    if (!printJson(Map.of("key", hex(key), "value", hex(value)))) {
+                    if (key.length == 0) {
+                        if (!printJson(Map.of("value", hex(value)))) {
+                            out().println("value: " + hex(value));
+                        }
+                    } else if (!printJson(Map.of("key", hex(key), "value", hex(value)))) {
                         out().println("key: " + hex(key) + "  value: " + hex(value));
                     }
                 }
-                case "update" -> {
+                case "update", "push", "enqueue" -> {
+                    byte[] key = verb.equals("update") ? optionalKey(w) : new byte[0];
                     w.expect("value");
-                    byte[] value = bytes(w, null);
+                    byte[] value = bytes(w);
+                    long flags = flags(w);
                     w.end();
-                    s.proc.mapUpdate(fd, key, value, 0);
+                    s.proc.mapUpdate(fd, key, value, flags);
                 }
                 case "delete" -> {
+                    w.expect("key");
+                    byte[] key = bytes(w);
                     w.end();
                     s.proc.mapDelete(fd, key);
                 }
-                default -> throw unknownVerb("map", verb, "lookup, update, delete");
+                case "pin" -> {
+                    String file = w.next("a pin path");
+                    w.end();
+                    s.proc.objPin(fd, file);
+                }
+                default -> throw unknownVerb("map", verb, "lookup, update, delete, push, enqueue, peek, pin");
             }
         } catch (BpfException e) {
             throw CliError.of("cannot " + verb + " map " + name, e);
         }
+    }
+
+    /** {@code key BYTES...}, or no key at all (an empty key, for maps with key size 0). */
+    private static byte[] optionalKey(Words w) throws CliError {
+        return w.accept("key") ? bytes(w) : new byte[0];
+    }
+
+    /** bpftool's UPDATE_FLAGS: any (BPF_ANY, the default), noexist (BPF_NOEXIST), exist (BPF_EXIST). */
+    private static long flags(Words w) throws CliError {
+        if (w.accept("any")) {
+            return 0;
+        }
+        if (w.accept("noexist")) {
+            return 1;
+        }
+        if (w.accept("exist")) {
+            return 2;
+        }
+        return 0;
     }
 
     private static String hex(byte[] b) {
@@ -59,11 +97,11 @@ final class MapCommand extends NounCommand {
         return sb.toString();
     }
 
-    /** Bytes up to {@code stopWord} (or the end). */
-    private static byte[] bytes(Words w, String stopWord) throws CliError {
+    /** Bytes up to the next command word (key, value, a flag) or the end. */
+    private static byte[] bytes(Words w) throws CliError {
         boolean hex = w.accept("hex");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while (w.hasNext() && !w.peek().equals(stopWord)) {
+        while (w.hasNext() && !STOP.contains(w.peek())) {
             String t = w.next("a byte");
             try {
                 int v = hex ? Integer.parseInt(t, 16) : t.startsWith("0x") ? Integer.parseInt(t.substring(2), 16) : Integer.parseInt(t);
