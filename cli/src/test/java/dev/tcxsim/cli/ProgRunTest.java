@@ -30,11 +30,14 @@ class ProgRunTest {
     private static final Path PROGS = Path.of("..", "testdata", "progs").toAbsolutePath().normalize();
 
     /**
-     * Objects the simulator refuses today, each with the reason: core.o uses CO-RE relocations,
-     * callbacks.o calls bpf_loop, map_in_map.o needs array_of_maps. All three belong to the
-     * "real-world tc programs" issue; a test below checks they are refused clearly.
+     * Objects this comparison skips, each with the reason: core.o uses CO-RE relocations,
+     * map_in_map.o needs array_of_maps; cb_spinlock.o and cb_timer.o need map BTF (bpf_spin_lock,
+     * bpf_timer) and cb_dynptr.o kfunc ids, which the Linux backend's object loader does not pass
+     * yet (ebpf-vm's helper tests compare them with the kernel through KernelObject). A test below
+     * checks that core.o is refused clearly.
      */
-    private static final List<String> NOT_YET = List.of("core.o", "callbacks.o", "map_in_map.o");
+    private static final List<String> NOT_YET = List.of("core.o", "map_in_map.o", "cb_spinlock.o", "cb_timer.o",
+            "cb_dynptr.o");
 
     private static boolean runnable(Path obj) {
         return !NOT_YET.contains(obj.getFileName().toString());
@@ -45,9 +48,6 @@ class ProgRunTest {
         Path in = Files.createTempFile("frame", ".bin");
         try {
             Files.write(in, FrameBuilder.udp(FrameBuilder.Endpoint.parse("10.0.0.3:1"), FrameBuilder.Endpoint.parse("10.0.0.1:2"), "x"));
-            MainTest.Run loop = MainTest.run("prog", "run", "file", PROGS.resolve("callbacks.o").toString(), "data_in", in.toString());
-            assertEquals(2, loop.code());
-            assertTrue(loop.err().contains("bpf_loop") && loop.err().contains("not supported"), loop.err());
             MainTest.Run core = MainTest.run("prog", "run", "file", PROGS.resolve("core.o").toString(), "data_in", in.toString());
             assertTrue(core.code() != 0 && core.err().toLowerCase().contains("co-re"), core.err());
         } finally {
