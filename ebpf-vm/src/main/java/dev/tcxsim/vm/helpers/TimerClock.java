@@ -94,6 +94,16 @@ public final class TimerClock implements RunEnv {
     }
 
     @Override
+    public void tracePrintk(int chainIndex, String line) {
+        delegate.tracePrintk(chainIndex, line);
+    }
+
+    @Override
+    public void mapWrite(int chainIndex, BpfMap map, byte[] key, byte[] value) {
+        delegate.mapWrite(chainIndex, map, key, value);
+    }
+
+    @Override
     public long prandomSeed() {
         return delegate.prandomSeed();
     }
