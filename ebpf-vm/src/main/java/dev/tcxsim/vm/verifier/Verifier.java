@@ -354,7 +354,11 @@ public final class Verifier {
             int to = f + 1 < n ? fstarts[f + 1] : insns.length;
             for (int pc = fstarts[f]; pc < to; pc++) {
                 long insn = insns[pc];
-                if (!secondSlot[pc] && Op.opcode(insn) == (Op.JMP | Op.CALL) && Op.src(insn) == Op.PSEUDO_CALL) {
+                boolean call = Op.opcode(insn) == (Op.JMP | Op.CALL) && Op.src(insn) == Op.PSEUDO_CALL;
+                // a function whose address is taken is a callback (bpf_loop, timers...): the kernel
+                // verifies it one frame below the function that passes it
+                boolean callback = Op.opcode(insn) == Op.LD_IMM64 && Op.src(insn) == Op.PSEUDO_FUNC;
+                if (!secondSlot[pc] && (call || callback)) {
                     callees.get(f).add(Arrays.binarySearch(fstarts, pc + 1 + Op.imm(insn)));
                     sites.get(f).add(pc);
                 }
