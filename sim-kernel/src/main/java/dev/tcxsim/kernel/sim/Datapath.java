@@ -225,9 +225,9 @@ final class Datapath {
             Mprog<SimProg, SimLink> bundle = entry.bundle();
             MprogEntry<SimProg> e = bundle.readBegin();
             try {
-                ProgramChain chain = fusedChain(dev, dir, e);
-                if (chain != null) {
-                    verdict = runFused(chain, dev, dir, hook, skb, trace);
+                Object[] fused = fusedChain(dev, dir, e);
+                if (fused != null) {
+                    verdict = runFused(fused, dev, dir, hook, skb, trace);
                 } else {
                     for (int i = 0; i < Mprog.SLOTS; i++) {
                         SimProg p = e.prog(i);
@@ -307,11 +307,11 @@ final class Datapath {
     }
 
     /**
-     * The chain of entry {@code e} as one fused VM run, or null when a program of it is not a VM
-     * program (a test runtime). The chain is built when the entry's programs differ from the ones
+     * The chain of entry {@code e} as one fused VM run ({programs, ProgramChain, link ids, link
+     * generation}), or null when a program of it is not a VM program (a test runtime). The chain is built when the entry's programs differ from the ones
      * it was built for, so a packet pays one reference compare per program to find it.
      */
-    private static ProgramChain fusedChain(SimDevice dev, TcDirection dir, MprogEntry<SimProg> e) {
+    private static Object[] fusedChain(SimDevice dev, TcDirection dir, MprogEntry<SimProg> e) {
         SimDevice.ChainCache cache = dev.chains[dir == TcDirection.INGRESS ? 0 : 1];
         Object[] built = cache.built;
         if (built != null) {
@@ -321,7 +321,7 @@ final class Datapath {
                 i++;
             }
             if (i == progs.length && (i == Mprog.SLOTS || e.prog(i) == null)) {
-                return (ProgramChain) built[1];
+                return built;
             }
         }
         List<SimProg> progs = new ArrayList<>();
@@ -334,13 +334,14 @@ final class Datapath {
             progs.add(p);
             loaded.add(vx.loaded());
         }
-        ProgramChain chain = ProgramChain.of(loaded);
-        cache.built = new Object[] {progs.toArray(SimProg[]::new), chain};
-        return chain;
+        Object[] made = {progs.toArray(SimProg[]::new), ProgramChain.of(loaded), null, -1};
+        cache.built = made;
+        return made;
     }
 
     /** One fused run of the chain, then its trace events, one per program that ran, as the loop would record them. */
-    private TcxVerdict runFused(ProgramChain chain, SimDevice dev, TcDirection dir, String hook, SkBuff skb, Trace trace) {
+    private TcxVerdict runFused(Object[] built, SimDevice dev, TcDirection dir, String hook, SkBuff skb, Trace trace) {
+        ProgramChain chain = (ProgramChain) built[1];
         ChainCapture env = new ChainCapture(kernel);
         ProgramChain.Outcome out;
         try {
@@ -351,8 +352,18 @@ final class Datapath {
         if (out.redirect() != null) {
             pendingRedirect.set(out.redirect());
         }
-        Object[] built = dev.chains[dir == TcDirection.INGRESS ? 0 : 1].built;
+        SimDevice.ChainCache cache = dev.chains[dir == TcDirection.INGRESS ? 0 : 1];
         SimProg[] progs = (SimProg[]) built[0];
+        int generation = kernel.linkGeneration.get();
+        if ((Integer) built[3] != generation) { // links changed since these ids were looked up
+            int[] ids = new int[progs.length];
+            for (int i = 0; i < progs.length; i++) {
+                ids[i] = linkIdOf(dev, dir, progs[i]);
+            }
+            built = new Object[] {progs, built[1], ids, generation};
+            cache.built = built;
+        }
+        int[] linkIds = (int[]) built[2];
         TcxVerdict verdict = TcxVerdict.NEXT;
         int last = Math.min(out.decidedBy(), progs.length - 1);
         for (int i = 0; i <= last; i++) {
@@ -361,7 +372,7 @@ final class Datapath {
             boolean faulted = i == out.decidedBy() && out.fault() != null;
             int ret = faulted ? TC_ACT_SHOT : (int) out.r0()[i];
             verdict = TcxVerdict.of(ret);
-            trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIdOf(dev, dir, p),
+            trace.add(new TraceEvent(TraceEvent.Kind.TCX_RUN, dev.name, hook, p.id, p.name, linkIds[i],
                     0, 0, ret, verdict.name(), 0, faulted ? "fault: " + out.fault() : "", env.printk(i), env.writes(i)));
         }
         return verdict;

@@ -46,6 +46,8 @@ public final class SimKernel implements Kernel {
     final Map<Integer, SimMap> maps = new HashMap<>();
     /** Concurrent because packets look up a slot's link for their trace without the lock. */
     final Map<Integer, SimLink> links = new ConcurrentHashMap<>();
+    /** Bumped after every change of which link owns which program (the datapath caches link ids per chain). */
+    final java.util.concurrent.atomic.AtomicInteger linkGeneration = new java.util.concurrent.atomic.AtomicInteger();
     private int lastProgId;
     private int lastMapId;
     private int lastLinkId;
@@ -205,6 +207,7 @@ public final class SimKernel implements Kernel {
                 neededKey(dir).decrementAndGet();
                 if (s.link() != null) {
                     s.link().dev = null;
+                    linkGeneration.incrementAndGet();
                 } else {
                     s.prog().put();
                 }

@@ -206,6 +206,7 @@ final class TcxSyscalls {
             kernel.tcxNeededKey.incrementAndGet();
             kernel.neededKey(dir).incrementAndGet();
             kernel.links.put(id, link);
+            kernel.linkGeneration.incrementAndGet();
             link.get();
             return proc.install(link);
         }
@@ -225,11 +226,13 @@ final class TcxSyscalls {
             throw new IllegalStateException("link " + link.id + " could not leave its hook: " + e.getMessage(), e);
         }
         link.dev = null;
+        kernel.linkGeneration.incrementAndGet();
     }
 
     private void releaseLink(SimLink link) {
         detachLink(link);
         kernel.links.remove(link.id);
+        kernel.linkGeneration.incrementAndGet();
         link.prog.put();
     }
 
@@ -266,6 +269,7 @@ final class TcxSyscalls {
             }
             nprog.get();
             link.prog = nprog;
+            kernel.linkGeneration.incrementAndGet();
             current.put();
         }
     }

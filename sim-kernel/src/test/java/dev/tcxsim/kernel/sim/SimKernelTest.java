@@ -53,6 +53,31 @@ class SimKernelTest {
     }
 
     @Test
+    void traceLinkIdsFollowLinkChangesWhileTheProgramsStayTheSame() throws BpfException {
+        VethPair v = net();
+        k.udpListen("192.0.2.2", 5000);
+        int a = load("first", -1);
+        int b = load("second", 0);
+        p.progAttach(v.peerIfindex(), IN, a, 0, 0, 0, 0);
+        int l = p.linkCreate(b, v.peerIfindex(), IN, 0, 0, 0);
+        send(); // builds and caches the chain with b's link id
+        p.linkDetach(l); // b leaves the chain ...
+        p.progAttach(v.peerIfindex(), IN, b, 0, 0, 0, 0); // ... and comes back in the same place, without a link
+        send();
+        List<TraceEvent> runs = k.lastTrace().events().stream()
+                .filter(e -> e.kind() == TraceEvent.Kind.TCX_RUN).toList();
+        assertEquals(List.of("first", "second"), runs.stream().map(TraceEvent::progName).toList());
+        assertEquals(0, runs.get(1).linkId(), "the program is a plain attachment now: " + runs);
+        int l2 = p.linkCreate(load("third", 0), v.peerIfindex(), IN, 0, 0, 0);
+        p.progDetach(v.peerIfindex(), IN, b, 0, 0, 0);
+        send();
+        runs = k.lastTrace().events().stream().filter(e -> e.kind() == TraceEvent.Kind.TCX_RUN).toList();
+        assertEquals(List.of("first", "third"), runs.stream().map(TraceEvent::progName).toList());
+        assertEquals(p.linkInfo(l2).id(), runs.get(1).linkId());
+        assertEquals(3, p.progInfo(a).runCount(), "each of the three packets ran the first program once");
+    }
+
+    @Test
     void traceNamesEveryStepAndTheFate() throws BpfException {
         VethPair v = net();
         UdpSocket s = k.udpListen("192.0.2.2", 5000);
