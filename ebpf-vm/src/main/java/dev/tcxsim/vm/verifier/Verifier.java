@@ -36,6 +36,8 @@ public final class Verifier {
      * of a context, as the bpf_conformance plugin protocol runs them: no context checks apply.
      */
     public static final int PROG_TYPE_MEMORY = 0;
+    /** bpf_timer_set_callback's helper number. */
+    private static final int TIMER_SET_CALLBACK = 170;
 
     private final ProgramSpec spec;
     private final long[] insns;
@@ -257,6 +259,9 @@ public final class Verifier {
                 if (src != 0) {
                     throw fail(pc, "BPF_CALL uses reserved fields (src_reg " + src + ")");
                 }
+                if (imm == dev.tcxsim.vm.elf.PoisonedInsn.HELPER_ID && spec.poisonedAt(pc) != null) {
+                    return; // a CO-RE relocation the loader could not resolve: faults if reached, as after libbpf
+                }
                 String helperName = HelperNames.name(imm);
                 if (helperName == null) {
                     throw fail(pc, "invalid func unknown#" + imm + ": no kernel helper has number " + imm);
@@ -355,9 +360,11 @@ public final class Verifier {
             for (int pc = fstarts[f]; pc < to; pc++) {
                 long insn = insns[pc];
                 boolean call = Op.opcode(insn) == (Op.JMP | Op.CALL) && Op.src(insn) == Op.PSEUDO_CALL;
-                // a function whose address is taken is a callback (bpf_loop, timers...): the kernel
-                // verifies it one frame below the function that passes it
-                boolean callback = Op.opcode(insn) == Op.LD_IMM64 && Op.src(insn) == Op.PSEUDO_FUNC;
+                // a function whose address is taken is a callback (bpf_loop, for_each_map_elem): the
+                // kernel verifies it one frame below the function that passes it; a timer callback
+                // runs on a stack of its own, so it starts a call chain of its own
+                boolean callback = Op.opcode(insn) == Op.LD_IMM64 && Op.src(insn) == Op.PSEUDO_FUNC
+                        && !passedToTimer(pc);
                 if (!secondSlot[pc] && (call || callback)) {
                     callees.get(f).add(Arrays.binarySearch(fstarts, pc + 1 + Op.imm(insn)));
                     sites.get(f).add(pc);
@@ -367,6 +374,27 @@ public final class Verifier {
         int[] state = new int[n]; // 0 new, 1 on the path, 2 done
         int[] depth = new int[n];
         depthOf(0, callees, sites, state, depth);
+    }
+
+    /**
+     * Whether the function address loaded at {@code pc} goes to bpf_timer_set_callback: it is
+     * loaded into r2 and the next call in straight-line code is that helper (as clang emits it).
+     */
+    private boolean passedToTimer(int pc) {
+        if (Op.dst(insns[pc]) != 2) {
+            return false;
+        }
+        for (int i = pc + 2; i < insns.length; i++) {
+            long insn = insns[i];
+            int cls = Op.opcode(insn) & 7;
+            if (cls == Op.JMP || cls == Op.JMP32) {
+                return Op.opcode(insn) == (Op.JMP | Op.CALL) && Op.src(insn) == 0 && Op.imm(insn) == TIMER_SET_CALLBACK;
+            }
+            if (Op.opcode(insn) == Op.LD_IMM64) {
+                i++;
+            }
+        }
+        return false;
     }
 
     private int depthOf(int f, List<List<Integer>> callees, List<List<Integer>> sites, int[] state, int[] depth)

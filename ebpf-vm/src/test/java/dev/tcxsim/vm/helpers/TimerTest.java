@@ -5,6 +5,7 @@ import dev.tcxsim.vm.RunEnv;
 import dev.tcxsim.vm.RunResult;
 import dev.tcxsim.vm.ctx.SkBuff;
 import dev.tcxsim.vm.elf.BpfObject;
+import dev.tcxsim.vm.isa.Op;
 import dev.tcxsim.vm.support.Modes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -75,6 +76,28 @@ class TimerTest {
         TimerClock other = new TimerClock(RunEnv.DEFAULT, 0);
         assertTrue(other.advanceBy(100 * TEN_S).isEmpty());
         assertEquals(0, CbObjects.u64(obj.map("timers").lookup(key(1)), FIRED));
+    }
+
+    /** A timer callback that names itself again (timer_cb re-registering) is not a recursive call: it runs on its own stack. */
+    @org.junit.jupiter.api.Test
+    void aTimerCallbackMayRegisterItself() throws Exception {
+        // main: r2 = &cb; call timer_set_callback; exit.  cb: the same, pointing at itself.
+        long[] insns = {
+            Op.make(Op.LD_IMM64, 2, Op.PSEUDO_FUNC, 0, 3), 0,
+            Op.make(Op.JMP | Op.CALL, 0, 0, 0, BpfTimers.TIMER_SET_CALLBACK),
+            Op.make(Op.JMP | Op.EXIT, 0, 0, 0, 0),
+            Op.make(Op.ALU64 | Op.MOV | Op.K, 0, 0, 0, 0),
+            Op.make(Op.LD_IMM64, 2, Op.PSEUDO_FUNC, 0, -2), 0,
+            Op.make(Op.JMP | Op.CALL, 0, 0, 0, BpfTimers.TIMER_SET_CALLBACK),
+            Op.make(Op.JMP | Op.EXIT, 0, 0, 0, 0)};
+        Modes.vm(Modes.Mode.REFERENCE).loadRaw("rearm", List.of(), insns);
+        // the same shape passed to bpf_loop is a cycle, which the kernel refuses too
+        long[] loop = insns.clone();
+        loop[2] = Op.make(Op.JMP | Op.CALL, 0, 0, 0, Helpers.LOOP);
+        loop[7] = Op.make(Op.JMP | Op.CALL, 0, 0, 0, Helpers.LOOP);
+        dev.tcxsim.vm.VerifierException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.tcxsim.vm.VerifierException.class, () -> Modes.vm(Modes.Mode.REFERENCE).loadRaw("cycle", List.of(), loop));
+        assertTrue(e.getMessage().contains("recursive"), e.getMessage());
     }
 
     @ParameterizedTest
