@@ -347,9 +347,15 @@ final class ProgCheck {
         return supported == null ? "unknown" : (Boolean) supported ? "supported" : "NOT supported";
     }
 
-    /** A verifier log can be long: its first line says what was refused, its last why. */
+    /**
+     * A verifier log can be long: its first line says what was refused, its last line but the
+     * statistics ("processed N insns ...") why.
+     */
     private static String firstAndLastLine(String why) {
-        String[] lines = why.strip().split("\n");
-        return lines.length <= 2 ? String.join(" / ", lines) : lines[0] + " ... " + lines[lines.length - 1];
+        List<String> lines = new ArrayList<>(Arrays.asList(why.strip().split("\n")));
+        while (lines.size() > 1 && lines.getLast().startsWith("processed ")) {
+            lines.removeLast();
+        }
+        return lines.size() <= 2 ? String.join(" ", lines) : lines.getFirst() + " ... " + lines.getLast();
     }
 }
