@@ -1,5 +1,7 @@
 package dev.tcxsim.vm.real;
 
+import dev.tcxsim.vm.ctx.SkBuffLayout;
+
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -11,10 +13,17 @@ import java.util.List;
  * and L4 checksums are correct, so programs which check or update them see a real packet.
  */
 final class RealFrames {
-    /** A frame, and the map entries user space writes before the run (as the selftest that owns the program does). */
-    record Frame(String name, byte[] bytes, List<MapEntry> setup) {
+    /**
+     * A frame, the map entries user space writes before the run, and the {@code struct __sk_buff} it
+     * passes as ctx_in (null: none), as the selftest that owns the program does.
+     */
+    record Frame(String name, byte[] bytes, List<MapEntry> setup, byte[] ctxIn) {
         Frame(String name, byte[] bytes) {
-            this(name, bytes, List.of());
+            this(name, bytes, List.of(), null);
+        }
+
+        Frame(String name, byte[] bytes, List<MapEntry> setup) {
+            this(name, bytes, setup, null);
         }
 
         @Override
@@ -50,12 +59,38 @@ final class RealFrames {
     static final List<Frame> L4LB_FRAMES = List.of(new Frame("pkt_v4", selftestPacket(false), L4LB),
             new Frame("pkt_v6", selftestPacket(true), L4LB));
 
-    /** The frames an object runs on: the three above, and its selftest's own when it needs map setup. */
-    static List<Frame> forObject(String object) {
-        if (object.equals("test_l4lb.o") || object.equals("test_l4lb_noinline.o")) {
-            return java.util.stream.Stream.concat(ALL.stream(), L4LB_FRAMES.stream()).toList();
+    /**
+     * prog_tests/skb_ctx.c's context: cb 1..5, priority 6, ingress_ifindex 11, ifindex 1, tstamp 7,
+     * wire_len 100, gso_segs 8, mark 9, gso_size 10, hwtstamp 11 (test_skb_ctx returns 0 only for
+     * exactly these, and increments cb, priority, tstamp and mark).
+     */
+    static final Frame SKB_CTX = new Frame("pkt_v4_ctx", selftestPacket(false), List.of(), skbCtx());
+
+    private static byte[] skbCtx() {
+        byte[] c = new byte[SkBuffLayout.SIZE];
+        for (int i = 0; i < 5; i++) {
+            le(c, SkBuffLayout.CB + 4 * i, i + 1, 4);
         }
-        return ALL;
+        le(c, SkBuffLayout.PRIORITY, 6, 4);
+        le(c, SkBuffLayout.INGRESS_IFINDEX, 11, 4);
+        le(c, SkBuffLayout.IFINDEX, 1, 4);
+        le(c, SkBuffLayout.TSTAMP, 7, 8);
+        le(c, SkBuffLayout.WIRE_LEN, 100, 4);
+        le(c, SkBuffLayout.GSO_SEGS, 8, 4);
+        le(c, SkBuffLayout.MARK, 9, 4);
+        le(c, SkBuffLayout.GSO_SIZE, 10, 4);
+        le(c, SkBuffLayout.HWTSTAMP, 11, 8);
+        return c;
+    }
+
+    /** The frames an object runs on: the three above, and its selftest's own when it needs map or context setup. */
+    static List<Frame> forObject(String object) {
+        List<Frame> own = switch (object) {
+            case "test_l4lb.o", "test_l4lb_noinline.o" -> L4LB_FRAMES;
+            case "test_skb_ctx.o" -> List.of(SKB_CTX);
+            default -> List.of();
+        };
+        return java.util.stream.Stream.concat(ALL.stream(), own.stream()).toList();
     }
 
     static Frame byName(String object, String name) {

@@ -7,6 +7,7 @@ import dev.tcxsim.vm.RunResult;
 import dev.tcxsim.vm.btf.Btf;
 import dev.tcxsim.vm.btf.BtfKind;
 import dev.tcxsim.vm.ctx.SkBuff;
+import dev.tcxsim.vm.ctx.SkBuffLayout;
 import dev.tcxsim.vm.elf.BpfObject;
 import dev.tcxsim.vm.elf.ElfFormatException;
 import dev.tcxsim.vm.elf.ElfLoader;
@@ -118,7 +119,7 @@ class RealProgramsTest {
             RealFrames.Frame frame = RealFrames.byName(k[0], k[2]);
             setUp(obj, maps, frame);
             LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(k[1]), maps);
-            RunResult r = p.run(skb(frame.bytes()), RunEnv.DEFAULT);
+            RunResult r = p.run(frame.ctxIn() == null ? skb(frame.bytes()) : contextSkb(frame), RunEnv.DEFAULT);
             assertNull(r.fault(), key + ": " + r.fault());
         }
     }
@@ -147,6 +148,23 @@ class RealProgramsTest {
                         Arrays.copyOf(skb.data(), 4), where + ": the real's address first");
             }
         }
+    }
+
+    /** prog_tests/skb_ctx.c: with its context the program returns 0 and increments cb, priority, tstamp and mark. */
+    @Test
+    void theSkbCtxSetupGivesTheSelftestsAnswer() throws Exception {
+        BpfObject obj = ElfLoader.load(REAL.resolve("test_skb_ctx.o"), TC_LOADER);
+        LoadedProgram p = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program("process"), List.of());
+        SkBuff skb = contextSkb(RealFrames.SKB_CTX);
+        RunResult r = p.run(skb, RunEnv.DEFAULT);
+        assertNull(r.fault(), r.fault());
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.returnValue(), "every field test_run set was seen");
+        for (int i = 0; i < 5; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(i + 2, skb.cb(i), "cb[" + i + "]");
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(7, skb.priority());
+        org.junit.jupiter.api.Assertions.assertEquals(8, skb.tstamp());
+        org.junit.jupiter.api.Assertions.assertEquals(10, skb.mark());
     }
 
     private static Set<String> expected() throws Exception {
@@ -191,6 +209,9 @@ class RealProgramsTest {
     }
 
     private static Row compare(String name, BpfObject obj, String program, RealFrames.Frame frame) {
+        if (frame.ctxIn() != null) {
+            return compareWithContext(name, obj, program, frame);
+        }
         // A fresh kernel object per run, so maps start as the simulator's do.
         KernelBpf.Outcome k;
         byte[][] kernelMaps = new byte[obj.maps().size()][];
@@ -250,6 +271,76 @@ class RealProgramsTest {
             }
         }
         return new Row(name, program, frame.name(), null, null, diff, r.insnsExecuted());
+    }
+
+    /**
+     * A run with ctx_in (programs without maps only): r0, the packet, and the fields test_run hands back
+     * in ctx_out that a program may write (mark, priority, tstamp, cb).
+     */
+    private static Row compareWithContext(String name, BpfObject obj, String program, RealFrames.Frame frame) {
+        KernelBpf.SkbOutcome k = null;
+        String kernelError = null;
+        try (KernelBpf.Session s = new KernelBpf.Session()) {
+            if (!obj.maps().isEmpty()) {
+                throw new IllegalStateException("context frames are for programs without maps");
+            }
+            k = s.testRunSkb(s.loadProgram(obj.program(program).insns()), frame.bytes(), frame.ctxIn());
+        } catch (Throwable t) {
+            kernelError = t.getMessage() == null ? t.toString() : t.getMessage();
+        }
+        LoadedProgram lp;
+        try {
+            lp = Modes.vm(Modes.Mode.INTERPRETED).loadProgram(obj.program(program), List.of());
+        } catch (Exception e) {
+            return new Row(name, program, frame.name(), e.getMessage(), kernelError, null);
+        }
+        SkBuff skb = contextSkb(frame);
+        RunResult r = lp.run(skb, RunEnv.DEFAULT);
+        if (r.fault() != null) {
+            return new Row(name, program, frame.name(), "faults: " + r.fault(), kernelError, null);
+        }
+        if (kernelError != null) {
+            return new Row(name, program, frame.name(), null, kernelError, null, r.insnsExecuted());
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(k.ctxOut()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        String diff = null;
+        if (k.retval() != r.returnValue()) {
+            diff = "r0: kernel " + k.retval() + ", simulator " + r.returnValue();
+        } else if (!Arrays.equals(k.packet(), skb.data())) {
+            diff = "packet after the run: kernel " + hex(k.packet()) + ", simulator " + hex(skb.data());
+        } else if (out.getInt(SkBuffLayout.MARK) != skb.mark() || out.getInt(SkBuffLayout.PRIORITY) != skb.priority()
+                || out.getLong(SkBuffLayout.TSTAMP) != skb.tstamp()) {
+            diff = "ctx_out mark/priority/tstamp: kernel " + out.getInt(SkBuffLayout.MARK) + "/"
+                    + out.getInt(SkBuffLayout.PRIORITY) + "/" + out.getLong(SkBuffLayout.TSTAMP) + ", simulator "
+                    + skb.mark() + "/" + skb.priority() + "/" + skb.tstamp();
+        } else {
+            for (int i = 0; i < 5 && diff == null; i++) {
+                if (out.getInt(SkBuffLayout.CB + 4 * i) != skb.cb(i)) {
+                    diff = "ctx_out cb[" + i + "]: kernel " + out.getInt(SkBuffLayout.CB + 4 * i) + ", simulator "
+                            + skb.cb(i);
+                }
+            }
+        }
+        return new Row(name, program, frame.name(), null, null, diff, r.insnsExecuted());
+    }
+
+    /** The skb BPF_PROG_TEST_RUN builds from the frame and its ctx_in (the fields test_run takes from it). */
+    private static SkBuff contextSkb(RealFrames.Frame frame) {
+        java.nio.ByteBuffer c = java.nio.ByteBuffer.wrap(frame.ctxIn()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        SkBuff skb = skb(frame.bytes());
+        skb.setIfindex(Math.max(1, c.getInt(SkBuffLayout.IFINDEX)));
+        skb.setIngressIfindex(c.getInt(SkBuffLayout.INGRESS_IFINDEX));
+        skb.setMark(c.getInt(SkBuffLayout.MARK));
+        skb.setPriority(c.getInt(SkBuffLayout.PRIORITY));
+        for (int i = 0; i < 5; i++) {
+            skb.setCb(i, c.getInt(SkBuffLayout.CB + 4 * i));
+        }
+        skb.setTstamp(c.getLong(SkBuffLayout.TSTAMP));
+        skb.setWireLen(c.getInt(SkBuffLayout.WIRE_LEN));
+        skb.setGsoSegs(c.getInt(SkBuffLayout.GSO_SEGS));
+        skb.setGsoSize(c.getInt(SkBuffLayout.GSO_SIZE));
+        skb.setHwtstamp(c.getLong(SkBuffLayout.HWTSTAMP));
+        return skb;
     }
 
     /** The frame's map entries, written from the syscall side as user space would. */
