@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
 public class KernelJitRunBenchmark {
     static final int REPEAT = 1000;
 
-    @Param({"parser.o:parse_flow", "nat.o:dnat", "calls.o:sum_calls"})
+    @Param({"parser.o:parse_flow", "nat.o:dnat", "calls.o:sum_calls", "real/test_pkt_access.o:test_pkt_access",
+        "real/test_l4lb.o:balancer_ingress", "real/test_tc_neigh.o:tc_chk", "real/test_cls_redirect.o:cls_redirect",
+        "real/skb_pkt_end.o:main_prog"})
     public String program;
 
     private LinuxKernel kernel;

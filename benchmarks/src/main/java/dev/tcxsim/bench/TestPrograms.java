@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The committed test objects the benchmarks run, with the frame each one gets. Objects are found
- * under {@code testdata/progs} of the repository ({@code -Dtcxsim.root}, default: the working
+ * under {@code testdata/progs} of the repository ({@code real/NAME.o}: under {@code testdata/real}, the
+ * real open-source programs) ({@code -Dtcxsim.root}, default: the working
  * directory; {@code ./tcxsim bench} sets it).
  */
 public final class TestPrograms {
@@ -25,7 +26,9 @@ public final class TestPrograms {
     /** "file.o:program" → the parsed object, tuned for benchmarking (see {@link #forBenchmark}). */
     public static BpfObject object(String spec) throws Exception {
         String file = spec.substring(0, spec.indexOf(':'));
-        Path p = root().resolve("testdata/progs").resolve(file);
+        // "real/x.o" names one of the real open-source objects of testdata/real, the rest our own test programs
+        Path p = file.startsWith("real/") ? root().resolve("testdata").resolve(file)
+                : root().resolve("testdata/progs").resolve(file);
         if (!Files.exists(p)) {
             throw new IllegalStateException("test object " + p + " not found: run from the repository root or set -Dtcxsim.root");
         }

@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class TruffleRunBenchmark {
-    @Param({"parser.o:parse_flow", "nat.o:dnat", "calls.o:sum_calls"})
+    @Param({"parser.o:parse_flow", "nat.o:dnat", "calls.o:sum_calls", "real/test_pkt_access.o:test_pkt_access",
+        "real/test_l4lb.o:balancer_ingress", "real/test_tc_neigh.o:tc_chk", "real/test_cls_redirect.o:cls_redirect",
+        "real/skb_pkt_end.o:main_prog"})
     public String program;
 
     @Param({"compiled", "interpreted"})
