@@ -135,6 +135,44 @@ class LoopHelperTest {
         assertTrue(e.getMessage().contains("9 frames deep"), e.getMessage());
     }
 
+    /**
+     * sub (frame 1) keeps a guard at r10-8 and calls bpf_loop(1, cb, &counter, 0) 40,000 times in
+     * one loop, long enough for tiered compilation to replace it on the stack; cb (frame 2)
+     * writes its own r10-8 and bumps the counter. Returns the counter, or -1 when the guard was hit.
+     */
+    private static long[] osrLoop() {
+        Asm a = new Asm().callLocal("sub").exit();
+        a.label("sub").ldImm64(R1, 0x600d_600dL).stx(Op.DW, R10, R1, -8).st(Op.DW, R10, -16, 0).mov64(R6, 40_000);
+        a.label("loop").mov64(R1, 1);
+        int ld = a.pc();
+        a.raw(0).raw(0).mov64r(R3, R10).alu64(Op.ADD, R3, -16).mov64(R4, 0).call(Helpers.LOOP)
+                .alu64(Op.ADD, R6, -1).jmp(Op.JNE, R6, 0, "loop")
+                .ldx(Op.DW, R1, R10, -8).ldImm64(R2, 0x600d_600dL).ldx(Op.DW, R0, R10, -16)
+                .jmpr(Op.JEQ, R1, R2, "ok").mov64(R0, -1).label("ok").exit();
+        int cb = a.pc();
+        a.st(Op.DW, R10, -8, 0xdead).ldx(Op.DW, R3, R2, 0).alu64(Op.ADD, R3, 1).stx(Op.DW, R2, R3, 0).ret(0);
+        long[] insns = a.build();
+        patchFunc(insns, ld, cb);
+        return insns;
+    }
+
+    @org.junit.jupiter.api.Test
+    void callbacksInALongLoopUnderTieredCompilation() throws Exception {
+        try (dev.tcxsim.vm.EbpfVm vm = new dev.tcxsim.vm.EbpfVm(dev.tcxsim.vm.truffle.EbpfEngine.Mode.DEFAULT)) {
+            LoadedProgram p = vm.loadRaw("osr", List.of(), osrLoop());
+            for (int run = 0; run < 5; run++) {
+                RunResult r = p.run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+                assertEquals(null, r.fault());
+                assertEquals(40_000, r.returnValue(), "run " + run);
+            }
+        }
+        for (Modes.Mode mode : Modes.Mode.values()) {
+            RunResult r = Modes.vm(mode).loadRaw("osr", List.of(), osrLoop()).run(new SkBuff(CbObjects.packet(64)),
+                    RunEnv.DEFAULT);
+            assertEquals(40_000, r.returnValue(), mode + ": " + r.fault());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Modes.Mode.class)
     void callbacksUseTheInstructionBudget(Modes.Mode mode) throws Exception {
