@@ -17,6 +17,7 @@ import dev.tcxsim.vm.elf.ProgramSpec;
 import dev.tcxsim.vm.support.KernelBpf;
 import dev.tcxsim.vm.support.KernelObject;
 import dev.tcxsim.vm.support.Modes;
+import dev.tcxsim.vm.real.RealProgramsReport.Row;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -65,26 +66,11 @@ class RealProgramsTest {
         return dir.resolve("testdata");
     }
 
-    /** One comparison: {@code sim}/{@code kernel} are null when that side loaded and ran, else why not. */
-    record Row(String object, String program, String frame, String sim, String kernel, String difference, long simInsns) {
-        Row(String object, String program, String frame, String sim, String kernel, String difference) {
-            this(object, program, frame, sim, kernel, difference, -1);
-        }
-
-        String key() {
-            return object + " " + program + " " + frame;
-        }
-
-        boolean same() {
-            return sim == null && kernel == null && difference == null;
-        }
-    }
-
     @Test
     void theAgreeingSetNeverShrinks() throws Exception {
         Assumptions.assumeTrue(KernelBpf.available(), () -> "kernel comparison skipped: " + KernelBpf.UNAVAILABLE);
         List<Row> rows = compareAll();
-        writeReport(rows);
+        RealProgramsReport.write(rows);
         Set<String> same = new TreeSet<>();
         rows.stream().filter(Row::same).forEach(r -> same.add(r.key()));
         Set<String> expected = expected();
@@ -97,7 +83,7 @@ class RealProgramsTest {
         StringBuilder why = new StringBuilder();
         for (Row r : rows) {
             if (lost.contains(r.key())) {
-                why.append("\n  ").append(r.key()).append(": ").append(describe(r));
+                why.append("\n  ").append(r.key()).append(": ").append(RealProgramsReport.describe(r));
             }
         }
         assertTrue(lost.isEmpty(), "real programs that agreed with the kernel no longer do:" + why);
@@ -196,8 +182,8 @@ class RealProgramsTest {
             }
             List<ProgramSpec> tc = obj.programs().stream().filter(p -> p.progType() == SCHED_CLS).toList();
             if (tc.isEmpty()) {
-                rows.add(new Row(name, "(every program)", "-", "the ELF loader finds no tc program in it", "not tried (the test loads the kernel "
-                        + "through tcxsim's ELF loader)", null));
+                rows.add(new Row(name, "(every program)", "-", "the ELF loader finds no tc program in it",
+                        "not tried (the test loads the kernel through tcxsim's ELF loader)", null));
             }
             for (ProgramSpec p : tc) {
                 for (RealFrames.Frame f : RealFrames.forObject(name)) {
@@ -265,7 +251,8 @@ class RealProgramsTest {
                 if (m.type() == ARRAY) {
                     byte[] s = maps.get(i).lookup(new byte[4]);
                     if (!Arrays.equals(kernelMaps[i], s)) {
-                        diff = "value 0 of map " + m.name() + ": kernel " + hex(kernelMaps[i]) + ", simulator " + hex(s);
+                        diff = "value 0 of map " + m.name() + ": kernel " + hex(kernelMaps[i]) + ", simulator "
+                                + hex(s);
                     }
                 }
             }
@@ -376,69 +363,5 @@ class RealProgramsTest {
         }
         String h = HexFormat.of().formatHex(b);
         return h.length() > 160 ? h.substring(0, 160) + "... (" + b.length + " bytes)" : h;
-    }
-
-    static String describe(Row r) {
-        if (r.same()) {
-            return "same r0, packet and array maps";
-        }
-        List<String> parts = new ArrayList<>();
-        if (r.sim() != null) {
-            parts.add("simulator: " + firstLine(r.sim()));
-        }
-        if (r.kernel() != null) {
-            parts.add("kernel: " + lastLines(r.kernel()));
-        }
-        if (r.difference() != null) {
-            parts.add("differs: " + r.difference());
-        }
-        return String.join("; ", parts);
-    }
-
-    private static String firstLine(String s) {
-        return s.strip().split("\n")[0];
-    }
-
-    /** A verifier log's last line says why; the first says which call. */
-    private static String lastLines(String s) {
-        String[] lines = s.strip().split("\n");
-        return lines.length == 1 ? lines[0] : lines[0] + " ... " + lines[lines.length - 1];
-    }
-
-    /**
-     * Under target/: the markdown table (one line per program, its frames folded together: docs/real-programs.md
-     * holds a copy) and the list of agreeing runs (the candidates for expected-same.txt).
-     */
-    private static void writeReport(List<Row> rows) throws Exception {
-        StringBuilder md = new StringBuilder();
-        md.append("| program | origin | loads in sim | loads in kernel | same result | insns run (sim) | why not |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
-        java.util.Map<String, List<Row>> byProgram = new java.util.LinkedHashMap<>();
-        rows.forEach(r -> byProgram.computeIfAbsent(r.object() + " " + r.program(), k -> new ArrayList<>()).add(r));
-        for (List<Row> group : byProgram.values()) {
-            Row first = group.getFirst();
-            boolean simLoads = group.stream().allMatch(r -> r.sim() == null || r.sim().startsWith("faults: "));
-            String kernel = group.stream().allMatch(r -> r.kernel() == null || r.kernel().startsWith("BPF_PROG_TEST_RUN"))
-                    ? "yes" : first.kernel() != null && first.kernel().startsWith("not tried") ? "not tried" : "no";
-            long same = group.stream().filter(Row::same).count();
-            String insns = group.stream().filter(r -> r.simInsns() >= 0).map(r -> r.frame() + " " + r.simInsns())
-                    .reduce((x, y) -> x + ", " + y).orElse("");
-            List<Row> bad = group.stream().filter(r -> !r.same()).toList();
-            Set<String> reasons = new LinkedHashSet<>();
-            bad.forEach(r -> reasons.add(describe(r)));
-            String why = reasons.size() <= 1 ? String.join("", reasons)
-                    : String.join("<br>", bad.stream().map(r -> r.frame() + ": " + describe(r)).toList());
-            md.append("| `").append(first.object().replace(".o", "")).append("`: ").append(first.program())
-                    .append(" | [ORIGIN](../testdata/real/ORIGIN.md) | ").append(simLoads ? "yes" : "no").append(" | ")
-                    .append(kernel).append(" | ").append(same == group.size() ? "**yes**" : same == 0 ? "no"
-                            : same + " of " + group.size() + " frames")
-                    .append(" | ").append(insns).append(" | ").append(why.replace("|", "\\|")).append(" |\n");
-        }
-        Path target = Path.of("target");
-        Files.createDirectories(target);
-        Files.writeString(target.resolve("real-programs.md"), md);
-        StringBuilder keys = new StringBuilder();
-        rows.stream().filter(Row::same).forEach(r -> keys.append(r.key()).append('\n'));
-        Files.writeString(target.resolve("real-programs-same.txt"), keys);
     }
 }
