@@ -211,6 +211,7 @@ public final class Helpers {
             case SpinLockHelpers.SPIN_UNLOCK -> SpinLockHelpers.unlock(st, r1, pc);
             case SocketHelpers.SK_RELEASE, SocketHelpers.TCP_CHECK_SYNCOOKIE, SocketHelpers.TCP_GEN_SYNCOOKIE ->
                     SocketHelpers.needsSocket(id, r1, pc);
+            case dev.tcxsim.vm.elf.PoisonedInsn.HELPER_ID -> throw poisoned(st, pc);
             default -> {
                 if (Kfuncs.isKfunc(id)) {
                     yield Kfuncs.call(st, id, r1, r2, r3, r4, r5, pc);
@@ -238,6 +239,13 @@ public final class Helpers {
         st.tailCalls++;
         st.current = target;
         return target;
+    }
+
+    /** A CO-RE relocation the loader poisoned was reached: libbpf's programs fail here too (the kernel refuses them). */
+    private static BpfFault poisoned(RunState st, int pc) {
+        dev.tcxsim.vm.elf.PoisonedInsn p = st.current.spec().poisonedAt(pc);
+        return new BpfFault(pc, "reached an instruction whose CO-RE relocation could not be resolved against the"
+                + " target kernel's BTF" + (p == null ? "" : ": " + p.relocation()));
     }
 
     static BpfMap map(long handle, int id, int pc) {
