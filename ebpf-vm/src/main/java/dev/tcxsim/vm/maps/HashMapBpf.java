@@ -187,6 +187,48 @@ public final class HashMapBpf extends BpfMap {
         return it.next().bytes().clone();
     }
 
+    /**
+     * {@link #programLookup} with the key read where it lies ({@code len} bytes of {@code mem} from
+     * {@code off}, the program's stack), without copying it: the lookup probes the index with a
+     * reusable key view, which is safe because every access to the index holds this map's lock.
+     */
+    public synchronized long programLookupAt(byte[] mem, int off, int cpu) {
+        probe.mem = mem;
+        probe.off = off;
+        Integer slot = index.get(probe);
+        probe.mem = null;
+        return slot == null ? 0 : slotPointer((percpu ? cpu * maxEntries() : 0) + slot);
+    }
+
+    private final Probe probe = new Probe(keySize());
+
+    /** A key view over someone else's bytes, equal to the stored {@link Key} with the same bytes. */
+    private static final class Probe {
+        private final int len;
+        private byte[] mem;
+        private int off;
+
+        Probe(int len) {
+            this.len = len;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.bytes().length == len
+                    && Arrays.equals(mem, off, off + len, k.bytes(), 0, len);
+        }
+
+        /** Arrays.hashCode of the same bytes, so a probe finds the stored key's bucket. */
+        @Override
+        public int hashCode() {
+            int h = 1;
+            for (int i = off; i < off + len; i++) {
+                h = 31 * h + mem[i];
+            }
+            return h;
+        }
+    }
+
     @Override
     public synchronized long programLookup(byte[] key, int cpu) {
         Integer slot = index.get(new Key(key));

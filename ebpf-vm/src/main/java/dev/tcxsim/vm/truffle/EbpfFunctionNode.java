@@ -266,6 +266,12 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
                         } else if (imm == Helpers.MAP_LOOKUP_ELEM) {
                             frame.setLong(0, mapLookup(st, frame.getLong(1), frame.getLong(2), frame.getLong(3),
                                     frame.getLong(4), frame.getLong(5), pc));
+                        } else if (imm == Helpers.LOOP || imm == Helpers.FOR_EACH_MAP_ELEM) {
+                            // callbacks run BPF code on the run's budget: hand over the count and take it back
+                            st.insns = frame.getLong(COUNT_SLOT);
+                            frame.setLong(0, Helpers.call(st, imm, frame.getLong(1), frame.getLong(2),
+                                    frame.getLong(3), frame.getLong(4), frame.getLong(5), pc));
+                            frame.setLong(COUNT_SLOT, st.insns);
                         } else {
                             frame.setLong(0, Helpers.call(st, imm, frame.getLong(1), frame.getLong(2),
                                     frame.getLong(3), frame.getLong(4), frame.getLong(5), pc));
@@ -414,6 +420,12 @@ public final class EbpfFunctionNode extends RootNode implements BytecodeOSRNode 
 
     @TruffleBoundary
     private static long lookupIn(BpfMap m, RunState st, long key, int pc) {
+        if (m instanceof dev.tcxsim.vm.maps.HashMapBpf h && Ptr.tag(key) == Ptr.STACK) {
+            int off = Ptr.offset(key);
+            if (off >= 0 && off <= st.stack.length - h.keySize()) {
+                return h.programLookupAt(st.stack, off, st.cpu); // the key stays where it is
+            }
+        }
         return m.programLookup(Memory.readBytes(st, key, m.keySize(), pc,
                 Helpers.describe(Helpers.MAP_LOOKUP_ELEM), "key"), st.cpu);
     }

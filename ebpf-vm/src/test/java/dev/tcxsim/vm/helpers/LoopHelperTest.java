@@ -189,6 +189,27 @@ class LoopHelperTest {
 
     @ParameterizedTest
     @EnumSource(Modes.Mode.class)
+    void theCallersOwnInstructionsAfterALoopCountOnTheSameBudget(Modes.Mode mode) throws Exception {
+        // bpf_loop(200000) with a 3-instruction callback (600k instructions), then a loop of the
+        // caller's own of 250000 x 2 instructions: 1.1M together, beyond the 1M budget
+        Asm a = new Asm().mov64(1, 200_000);
+        int load = a.pc();
+        a.raw(0).raw(0).mov64(R3, 0).mov64(R4, 0).call(Helpers.LOOP)
+                .mov64(6, 250_000).label("again").alu64(Op.SUB, 6, 1).jmp(Op.JNE, 6, 0, "again").exit();
+        int cb = a.pc();
+        a.mov64(R0, 0).mov64(R0, 0).exit();
+        long[] insns = a.build();
+        patchFunc(insns, load, cb);
+        LoadedProgram p = Modes.vm(mode).loadRaw("twice", List.of(), insns);
+        for (int run = 0; run < 3; run++) { // later runs may be compiled
+            RunResult r = p.run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
+            assertNotNull(r.fault(), mode + " run " + run + ": the callbacks' instructions must count for the caller too");
+            assertTrue(r.fault().contains("budget"), r.fault());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Modes.Mode.class)
     void aNumberIsNotACallback(Modes.Mode mode) throws Exception {
         long[] insns = new Asm().mov64(R1, 3).mov64(R2, 5).mov64(R3, 0).mov64(R4, 0).call(Helpers.LOOP).exit().build();
         RunResult r = Modes.vm(mode).loadRaw("nofn", List.of(), insns).run(new SkBuff(CbObjects.packet(64)), RunEnv.DEFAULT);
