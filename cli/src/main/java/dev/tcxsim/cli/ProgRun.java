@@ -105,6 +105,7 @@ final class ProgRun {
     /** A fresh skb as BPF_PROG_TEST_RUN builds one: the frame, and the __sk_buff fields ctx_in may set. */
     private static SkBuff skb(byte[] data, byte[] ctxIn) {
         SkBuff skb = new SkBuff(data);
+        skb.setIfindex(1); // test_run's skb belongs to the namespace's loopback device
         if (ctxIn != null) {
             ByteBuffer c = ByteBuffer.wrap(pad(ctxIn)).order(ByteOrder.LITTLE_ENDIAN);
             skb.setMark(c.getInt(SkBuffLayout.MARK));

@@ -364,7 +364,10 @@ public final class LinuxKernel implements Kernel {
      */
     public Bpf.TestRun testRun(BpfProcess owner, int progFd, byte[] frame, int repeat) throws BpfException {
         int fd = ownProcess(owner).kernelFd(progFd);
-        return run(() -> Bpf.progTestRun(fd, frame, frame.length, null, 0, repeat));
+        // room for a program that grows the packet, as bpftool leaves (data_size_out 32 KiB): a buffer of
+        // the input's size would make the kernel answer ENOSPC for every encapsulation
+        int outSize = Math.max(frame.length, 32 * 1024);
+        return run(() -> Bpf.progTestRun(fd, frame, outSize, null, 0, repeat));
     }
 
     void forget(AutoCloseable observer) {
