@@ -25,17 +25,19 @@ import java.util.concurrent.TimeUnit;
  * Warm-up: how many frames a freshly loaded program needs before it runs near its peak speed.
  * No warm-up iterations; each measured iteration times one batch of {@link #BATCH} runs of the
  * same program, so the iterations, in order, are the program's speed as the frames go by (the
- * interpreter, then tier-1 and tier-2 code). The first iteration within 2x of the last ones,
+ * interpreter, then tier-1 and tier-2 code; 2M runs in all, several seconds, as Graal compiles in
+ * the background). The score of an iteration is the time of its whole batch. The first iteration
+ * whose time per run is within 2x of the program's steady state ({@link TruffleRunBenchmark}),
  * times the batch, is the number of frames to near-peak speed. Every fork loads the program anew.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 0)
-@Measurement(iterations = 120, batchSize = WarmupBenchmark.BATCH)
+@Measurement(iterations = 200, batchSize = WarmupBenchmark.BATCH)
 @Fork(1)
 public class WarmupBenchmark {
-    static final int BATCH = 500;
+    static final int BATCH = 10_000;
 
     @Param({"parser.o:parse_flow", "calls.o:sum_calls", "real/test_l4lb.o:balancer_ingress"})
     public String program;
