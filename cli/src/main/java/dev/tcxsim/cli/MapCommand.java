@@ -13,6 +13,7 @@ import java.util.Map;
         "  map delete name MAP key [hex] BYTES...",
         "  map push|enqueue name MAP value [hex] BYTES... [any|exist]   (queue, stack, bloom filter)",
         "  map peek name MAP                                            (queue, stack)",
+        "  map dump name MAP                                            (every key and value, in the map's order)",
         "  map pin name MAP FILE",
         "BYTES are decimal (or 0x.. hex) bytes, or two-digit hex bytes after 'hex', in memory order.",
         "Queues, stacks and bloom filters have no keys: leave 'key' out."})
@@ -22,7 +23,7 @@ final class MapCommand extends NounCommand {
 
     @Override
     void run(Words w) throws CliError {
-        String verb = w.next("a verb (lookup, update, delete, push, enqueue, peek, pin)");
+        String verb = w.next("a verb (lookup, update, delete, push, enqueue, peek, dump, pin)");
         Session s = session();
         w.expect("name");
         String name = w.next("a map name");
@@ -58,16 +59,50 @@ final class MapCommand extends NounCommand {
                     w.end();
                     s.proc.mapDelete(fd, key);
                 }
+                case "dump" -> {
+                    w.end();
+                    dump(s, fd);
+                }
                 case "pin" -> {
                     String file = w.next("a pin path");
                     w.end();
                     s.proc.objPin(fd, file);
                 }
-                default -> throw unknownVerb("map", verb, "lookup, update, delete, push, enqueue, peek, pin");
+                default -> throw unknownVerb("map", verb, "lookup, update, delete, push, enqueue, peek, dump, pin");
             }
         } catch (BpfException e) {
             throw CliError.of("cannot " + verb + " map " + name, e);
         }
+    }
+
+    /**
+     * bpftool's {@code map dump}: walks the keys with BPF_MAP_GET_NEXT_KEY and looks each one up;
+     * a key deleted between the two steps is skipped, as bpftool skips it. Prints one
+     * {@code key: .. value: ..} line per element and {@code Found N element(s)}; {@code -j} a JSON list.
+     */
+    private void dump(Session s, int fd) throws BpfException {
+        java.util.List<Map<String, String>> rows = new java.util.ArrayList<>();
+        byte[] key = null;
+        for (int guard = 0; guard < 1_000_000; guard++) {
+            key = s.proc.mapNextKey(fd, key);
+            if (key == null) {
+                break;
+            }
+            byte[] value;
+            try {
+                value = s.proc.mapLookup(fd, key);
+            } catch (BpfException gone) {
+                continue;
+            }
+            rows.add(Map.of("key", hex(key), "value", hex(value)));
+        }
+        if (printJson(rows)) {
+            return;
+        }
+        for (Map<String, String> r : rows) {
+            out().println("key: " + r.get("key") + "  value: " + r.get("value"));
+        }
+        out().println("Found " + rows.size() + (rows.size() == 1 ? " element" : " elements"));
     }
 
     /** {@code key BYTES...}, or no key at all (an empty key, for maps with key size 0). */

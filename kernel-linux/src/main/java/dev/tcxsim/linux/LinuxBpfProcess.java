@@ -337,6 +337,17 @@ final class LinuxBpfProcess implements BpfProcess {
     }
 
     @Override
+    public byte[] mapNextKey(int mapFd, byte[] key) throws BpfException {
+        int fd = kernelFd(mapFd);
+        MapShape m = shape(fd);
+        if (key != null) {
+            checkSizes("BPF_MAP_GET_NEXT_KEY", m, key, null, false);
+        }
+        int keySize = m != null ? m.keySize() : key != null ? key.length : 0;
+        return run(() -> Bpf.mapGetNextKey(fd, key, keySize));
+    }
+
+    @Override
     public byte[] mapLookup(int mapFd, byte[] key) throws BpfException {
         int fd = kernelFd(mapFd);
         MapShape m = shape(fd);

@@ -38,6 +38,12 @@ public interface BpfProcess extends AutoCloseable {
     void mapDelete(int mapFd, byte[] key) throws BpfException;
 
     /**
+     * BPF_MAP_GET_NEXT_KEY: the key after {@code key} (null: the first key) in the map's own order,
+     * or null when there is none (the kernel's ENOENT at the end).
+     */
+    byte[] mapNextKey(int mapFd, byte[] key) throws BpfException;
+
+    /**
      * BPF_PROG_ATTACH: {@code ifindex} = target_ifindex, {@code relativeFdOrId} = relative_fd or
      * relative_id (an id when {@code flags} has BPF_F_ID), {@code replaceProgFd} = replace_bpf_fd,
      * {@code expectedRevision} 0 = don't care.

@@ -277,6 +277,25 @@ final class SimProcess implements BpfProcess {
     }
 
     @Override
+    public byte[] mapNextKey(int mapFd, byte[] key) throws BpfException {
+        SimMap m;
+        synchronized (kernel.rtnl) {
+            m = mapOfFd(mapFd, "BPF_MAP_GET_NEXT_KEY");
+        }
+        if (key != null) {
+            checkKey(m, key, "BPF_MAP_GET_NEXT_KEY");
+        }
+        try {
+            return m.map.nextKey(key);
+        } catch (MapException e) {
+            if (e.errno() == Errno.ENOENT.number()) {
+                return null;
+            }
+            throw mapError("BPF_MAP_GET_NEXT_KEY", e);
+        }
+    }
+
+    @Override
     public byte[] mapLookup(int mapFd, byte[] key) throws BpfException {
         SimMap m;
         synchronized (kernel.rtnl) {
