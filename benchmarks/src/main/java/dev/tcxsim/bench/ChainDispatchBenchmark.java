@@ -44,9 +44,7 @@ public class ChainDispatchBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        if (!dev.tcxsim.vm.truffle.EbpfEngine.isOptimizing()) {
-            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
-        }
+        TestPrograms.requireCompiler();
         kernel = new SimKernel();
         kernel.addVeth("veth0", "veth1");
         int ifindex = kernel.ifindex("veth1");

@@ -48,9 +48,7 @@ public class ProgramChainBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        if (!EbpfEngine.isOptimizing()) {
-            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
-        }
+        TestPrograms.requireCompiler();
         vm = new EbpfVm(EbpfEngine.Mode.DEFAULT);
         List<LoadedProgram> list = new ArrayList<>();
         for (int i = 0; i < programs; i++) {

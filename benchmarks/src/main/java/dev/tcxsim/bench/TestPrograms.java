@@ -19,6 +19,13 @@ public final class TestPrograms {
     private TestPrograms() {
     }
 
+    /** Stops a benchmark that would measure Truffle's fallback interpreter instead of compiled code. */
+    public static void requireCompiler() {
+        if (!dev.tcxsim.vm.truffle.EbpfEngine.isOptimizing()) {
+            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
+        }
+    }
+
     public static Path root() {
         return Path.of(System.getProperty("tcxsim.root", ".")).toAbsolutePath().normalize();
     }

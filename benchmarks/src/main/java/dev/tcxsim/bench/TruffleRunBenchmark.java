@@ -49,8 +49,8 @@ public class TruffleRunBenchmark {
     @Setup
     public void setUp() throws Exception {
         EbpfEngine.Mode mode = engine.equals("compiled") ? EbpfEngine.Mode.DEFAULT : EbpfEngine.Mode.INTERPRETED;
-        if (mode == EbpfEngine.Mode.DEFAULT && !EbpfEngine.isOptimizing()) {
-            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
+        if (mode == EbpfEngine.Mode.DEFAULT) {
+            TestPrograms.requireCompiler();
         }
         vm = new EbpfVm(mode);
         prog = vm.load(TestPrograms.object(program)).program(TestPrograms.programName(program));

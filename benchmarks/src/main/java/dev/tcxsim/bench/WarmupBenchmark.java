@@ -50,9 +50,7 @@ public class WarmupBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        if (!EbpfEngine.isOptimizing()) {
-            throw new IllegalStateException("Truffle runs interpreted: start the JVM with the Graal compiler (./tcxsim bench)");
-        }
+        TestPrograms.requireCompiler();
         vm = new EbpfVm(EbpfEngine.Mode.DEFAULT);
         prog = vm.load(TestPrograms.object(program)).program(TestPrograms.programName(program));
         skb = new SkBuff(TestPrograms.frame(program));
