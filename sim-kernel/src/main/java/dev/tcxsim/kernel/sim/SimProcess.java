@@ -202,7 +202,7 @@ final class SimProcess implements BpfProcess {
             return spec;
         }
         return new ProgramSpec(spec.name(), spec.section(), spec.progType(), spec.expectedAttachType(), insns, relocs,
-                spec.funcInfo(), spec.lineInfo());
+                spec.funcInfo(), spec.lineInfo(), spec.poisoned(), spec.kfuncCalls()); // keep what the loader found
     }
 
     @Override
