@@ -161,49 +161,8 @@ public final class KernelBpf {
                         }
                     }
                 }
-                MemorySegment code = arena.allocate(8L * insns.length, 8);
-                for (int i = 0; i < insns.length; i++) {
-                    long insn = insns[i];
-                    int src = (int) (insn >>> 12) & 0xf;
-                    if ((insn & 0xff) == 0x18 && (src == 1 || src == 2)) {
-                        insn = (insn & 0xffffffffL) | ((long) mapFds[(int) (insn >>> 32)] << 32);
-                    }
-                    code.setAtIndex(ValueLayout.JAVA_LONG, i, insn);
-                    if ((insns[i] & 0xff) == 0x18) {
-                        i++;
-                        code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
-                    }
-                }
-                MemorySegment license = arena.allocateFrom("GPL");
-                MemorySegment log = arena.allocate(1 << 16);
-                MemorySegment attr = arena.allocate(160);
-                attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
-                attr.set(ValueLayout.JAVA_INT, 4, insns.length);
-                attr.set(ValueLayout.JAVA_LONG, 8, code.address());
-                attr.set(ValueLayout.JAVA_LONG, 16, license.address());
-                attr.set(ValueLayout.JAVA_INT, 24, 1);
-                attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
-                attr.set(ValueLayout.JAVA_LONG, 32, log.address());
-                long fd = bpf(arena, BPF_PROG_LOAD, attr);
-                if (fd < 0) {
-                    throw new BpfError("BPF_PROG_LOAD", (int) -fd, log.getString(0, StandardCharsets.UTF_8));
-                }
-                progFd = (int) fd;
-                MemorySegment in = arena.allocate(packet.length);
-                in.copyFrom(MemorySegment.ofArray(packet));
-                MemorySegment out = arena.allocate(packet.length + 256);
-                MemorySegment run = arena.allocate(80);
-                run.set(ValueLayout.JAVA_INT, 0, progFd);
-                run.set(ValueLayout.JAVA_INT, 8, packet.length);
-                run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
-                run.set(ValueLayout.JAVA_LONG, 16, in.address());
-                run.set(ValueLayout.JAVA_LONG, 24, out.address());
-                run.set(ValueLayout.JAVA_INT, 32, 1);
-                long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
-                if (rc < 0) {
-                    throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
-                }
-                int outLen = run.get(ValueLayout.JAVA_INT, 12);
+                progFd = loadSchedCls(arena, insns, mapFds);
+                Outcome run = testRun(arena, progFd, packet, null);
                 byte[][] values = new byte[maps.length][];
                 for (int i = 0; i < maps.length; i++) {
                     MemorySegment key = arena.allocate(Math.max(4, maps[i].keySize()));
@@ -216,8 +175,7 @@ public final class KernelBpf {
                         values[i] = value.asSlice(0, maps[i].valueSize()).toArray(ValueLayout.JAVA_BYTE);
                     }
                 }
-                return new Outcome(run.get(ValueLayout.JAVA_INT, 4),
-                        out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE), values);
+                return new Outcome(run.retval(), run.packet(), values);
             } finally {
                 if (progFd >= 0) {
                     int ignored = (int) CLOSE.invokeExact(progFd);
@@ -229,6 +187,83 @@ public final class KernelBpf {
                 }
             }
         }
+    }
+
+    /**
+     * BPF_PROG_LOAD of {@code insns} as a GPL SCHED_CLS program with a verifier log; an LD_IMM64 with
+     * BPF_PSEUDO_MAP_FD/VALUE takes its imm as an index into {@code mapFds}. Returns the fd (the
+     * caller closes it); throws BpfError with the log on refusal.
+     */
+    private static int loadSchedCls(Arena arena, long[] insns, int[] mapFds) throws Throwable {
+        MemorySegment code = arena.allocate(8L * insns.length, 8);
+        for (int i = 0; i < insns.length; i++) {
+            long insn = insns[i];
+            int src = (int) (insn >>> 12) & 0xf;
+            if ((insn & 0xff) == 0x18 && (src == 1 || src == 2)) {
+                insn = (insn & 0xffffffffL) | ((long) mapFds[(int) (insn >>> 32)] << 32);
+            }
+            code.setAtIndex(ValueLayout.JAVA_LONG, i, insn);
+            if ((insns[i] & 0xff) == 0x18 && i + 1 < insns.length) {
+                i++;
+                code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
+            }
+        }
+        MemorySegment license = arena.allocateFrom("GPL");
+        MemorySegment log = arena.allocate(1 << 16);
+        MemorySegment attr = arena.allocate(160);
+        attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
+        attr.set(ValueLayout.JAVA_INT, 4, insns.length);
+        attr.set(ValueLayout.JAVA_LONG, 8, code.address());
+        attr.set(ValueLayout.JAVA_LONG, 16, license.address());
+        attr.set(ValueLayout.JAVA_INT, 24, 1);
+        attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
+        attr.set(ValueLayout.JAVA_LONG, 32, log.address());
+        long fd = bpf(arena, BPF_PROG_LOAD, attr);
+        if (fd < 0) {
+            throw new BpfError("BPF_PROG_LOAD", (int) -fd, log.getString(0, StandardCharsets.UTF_8));
+        }
+        return (int) fd;
+    }
+
+    /** A BPF_PROG_TEST_RUN attr for one run of {@code progFd} on a copy of {@code packet}, output into {@code out}. */
+    private static MemorySegment testRunAttr(Arena arena, int progFd, byte[] packet, MemorySegment out) {
+        MemorySegment in = arena.allocate(Math.max(1, packet.length), 8);
+        in.copyFrom(MemorySegment.ofArray(packet));
+        MemorySegment run = arena.allocate(80);
+        run.set(ValueLayout.JAVA_INT, 0, progFd);
+        run.set(ValueLayout.JAVA_INT, 8, packet.length);
+        run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
+        run.set(ValueLayout.JAVA_LONG, 16, in.address());
+        run.set(ValueLayout.JAVA_LONG, 24, out.address());
+        run.set(ValueLayout.JAVA_INT, 32, 1);
+        return run;
+    }
+
+    private static void testRunCall(Arena arena, MemorySegment run) throws Throwable {
+        long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
+        if (rc < 0) {
+            throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
+        }
+    }
+
+    /**
+     * BPF_PROG_TEST_RUN once of {@code progFd} on {@code packet}, with {@code ctxIn} (nullable, say a
+     * struct __sk_buff with cb[] set) as ctx_in: r0 and the packet afterwards (no map values).
+     * Everything is allocated in {@code arena}; KernelObject shares this with {@link Session}.
+     */
+    static Outcome testRun(Arena arena, int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
+        MemorySegment out = arena.allocate(packet.length + 256);
+        MemorySegment run = testRunAttr(arena, progFd, packet, out);
+        if (ctxIn != null) {
+            MemorySegment ctx = arena.allocate(Math.max(1, ctxIn.length), 8);
+            ctx.copyFrom(MemorySegment.ofArray(ctxIn));
+            run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
+            run.set(ValueLayout.JAVA_LONG, 48, ctx.address());
+        }
+        testRunCall(arena, run);
+        int outLen = run.get(ValueLayout.JAVA_INT, 12);
+        return new Outcome(run.get(ValueLayout.JAVA_INT, 4), out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE),
+                new byte[0][]);
     }
 
     /**
@@ -337,33 +372,7 @@ public final class KernelBpf {
          * as an index into {@code mapFds}. Throws BpfError with the verifier's log on refusal.
          */
         public int loadProgram(long[] insns, int... mapFds) throws Throwable {
-            MemorySegment code = arena.allocate(8L * insns.length, 8);
-            for (int i = 0; i < insns.length; i++) {
-                long insn = insns[i];
-                int src = (int) (insn >>> 12) & 0xf;
-                if ((insn & 0xff) == 0x18 && (src == 1 || src == 2)) {
-                    insn = (insn & 0xffffffffL) | ((long) mapFds[(int) (insn >>> 32)] << 32);
-                }
-                code.setAtIndex(ValueLayout.JAVA_LONG, i, insn);
-                if ((insns[i] & 0xff) == 0x18 && i + 1 < insns.length) {
-                    i++;
-                    code.setAtIndex(ValueLayout.JAVA_LONG, i, insns[i]);
-                }
-            }
-            MemorySegment license = arena.allocateFrom("GPL");
-            MemorySegment log = arena.allocate(1 << 16);
-            MemorySegment attr = arena.allocate(160);
-            attr.set(ValueLayout.JAVA_INT, 0, SCHED_CLS);
-            attr.set(ValueLayout.JAVA_INT, 4, insns.length);
-            attr.set(ValueLayout.JAVA_LONG, 8, code.address());
-            attr.set(ValueLayout.JAVA_LONG, 16, license.address());
-            attr.set(ValueLayout.JAVA_INT, 24, 1);
-            attr.set(ValueLayout.JAVA_INT, 28, (int) log.byteSize());
-            attr.set(ValueLayout.JAVA_LONG, 32, log.address());
-            long fd = bpf(arena, BPF_PROG_LOAD, attr);
-            if (fd < 0) {
-                throw new BpfError("BPF_PROG_LOAD", (int) -fd, log.getString(0, StandardCharsets.UTF_8));
-            }
+            int fd = loadSchedCls(arena, insns, mapFds);
             fds.add((int) fd);
             return (int) fd;
         }
@@ -375,26 +384,7 @@ public final class KernelBpf {
 
         /** As {@link #testRun(int, byte[])} with {@code ctxIn} (a struct __sk_buff, say with cb[] set) as ctx_in. */
         public Outcome testRun(int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
-            MemorySegment in = bytes(packet);
-            MemorySegment out = arena.allocate(packet.length + 256);
-            MemorySegment run = arena.allocate(80);
-            run.set(ValueLayout.JAVA_INT, 0, progFd);
-            run.set(ValueLayout.JAVA_INT, 8, packet.length);
-            run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
-            run.set(ValueLayout.JAVA_LONG, 16, in.address());
-            run.set(ValueLayout.JAVA_LONG, 24, out.address());
-            run.set(ValueLayout.JAVA_INT, 32, 1);
-            if (ctxIn != null) {
-                run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
-                run.set(ValueLayout.JAVA_LONG, 48, bytes(ctxIn).address());
-            }
-            long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
-            if (rc < 0) {
-                throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
-            }
-            int outLen = run.get(ValueLayout.JAVA_INT, 12);
-            return new Outcome(run.get(ValueLayout.JAVA_INT, 4), out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE),
-                    new byte[0][]);
+            return KernelBpf.testRun(arena, progFd, packet, ctxIn);
         }
 
         /**
@@ -409,26 +399,15 @@ public final class KernelBpf {
 
         /** As {@link #testRunSkb(int, byte[], byte[])} with test_run {@code flags} (BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 4). */
         public SkbOutcome testRunSkb(int progFd, byte[] packet, byte[] ctxIn, int flags) throws Throwable {
-            MemorySegment in = bytes(packet);
             MemorySegment out = arena.allocate(packet.length + (1 << 16));
-            MemorySegment ctx = bytes(ctxIn);
             MemorySegment ctxOut = arena.allocate(ctxIn.length);
-            MemorySegment run = arena.allocate(80);
-            run.set(ValueLayout.JAVA_INT, 0, progFd);
-            run.set(ValueLayout.JAVA_INT, 8, packet.length);
-            run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
-            run.set(ValueLayout.JAVA_LONG, 16, in.address());
-            run.set(ValueLayout.JAVA_LONG, 24, out.address());
-            run.set(ValueLayout.JAVA_INT, 32, 1);
+            MemorySegment run = testRunAttr(arena, progFd, packet, out);
             run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
             run.set(ValueLayout.JAVA_INT, 44, ctxIn.length);
-            run.set(ValueLayout.JAVA_LONG, 48, ctx.address());
+            run.set(ValueLayout.JAVA_LONG, 48, bytes(ctxIn).address());
             run.set(ValueLayout.JAVA_LONG, 56, ctxOut.address());
             run.set(ValueLayout.JAVA_INT, 64, flags);
-            long rc = bpf(arena, BPF_PROG_TEST_RUN, run);
-            if (rc < 0) {
-                throw new BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
-            }
+            testRunCall(arena, run);
             int outLen = run.get(ValueLayout.JAVA_INT, 12);
             return new SkbOutcome(run.get(ValueLayout.JAVA_INT, 4),
                     out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE), ctxOut.toArray(ValueLayout.JAVA_BYTE));

@@ -25,7 +25,7 @@ import java.util.function.ToIntFunction;
  */
 public final class KernelObject implements AutoCloseable {
     private static final int BPF_MAP_CREATE = 0, BPF_MAP_LOOKUP_ELEM = 1, BPF_MAP_UPDATE_ELEM = 2,
-            BPF_PROG_LOAD = 5, BPF_PROG_TEST_RUN = 10, BPF_BTF_LOAD = 18, BPF_MAP_FREEZE = 22, SCHED_CLS = 3,
+            BPF_PROG_LOAD = 5, BPF_BTF_LOAD = 18, BPF_MAP_FREEZE = 22, SCHED_CLS = 3,
             BPF_F_RDONLY_PROG = 0x80;
 
     private final Arena arena = Arena.ofConfined();
@@ -166,22 +166,7 @@ public final class KernelObject implements AutoCloseable {
 
     /** BPF_PROG_TEST_RUN once on {@code packet}: r0 and the packet afterwards. */
     public KernelBpf.Outcome testRun(int progFd, byte[] packet) throws Throwable {
-        MemorySegment in = bytes(packet);
-        MemorySegment out = arena.allocate(packet.length + 256);
-        MemorySegment run = arena.allocate(80);
-        run.set(ValueLayout.JAVA_INT, 0, progFd);
-        run.set(ValueLayout.JAVA_INT, 8, packet.length);
-        run.set(ValueLayout.JAVA_INT, 12, (int) out.byteSize());
-        run.set(ValueLayout.JAVA_LONG, 16, in.address());
-        run.set(ValueLayout.JAVA_LONG, 24, out.address());
-        run.set(ValueLayout.JAVA_INT, 32, 1);
-        long rc = KernelBpf.bpf(arena, BPF_PROG_TEST_RUN, run);
-        if (rc < 0) {
-            throw new KernelBpf.BpfError("BPF_PROG_TEST_RUN", (int) -rc, null);
-        }
-        int outLen = run.get(ValueLayout.JAVA_INT, 12);
-        return new KernelBpf.Outcome(run.get(ValueLayout.JAVA_INT, 4),
-                out.asSlice(0, outLen).toArray(ValueLayout.JAVA_BYTE), new byte[0][]);
+        return KernelBpf.testRun(arena, progFd, packet, null);
     }
 
     /** The value at {@code key} of map {@code mapName}, or null when there is none. */
