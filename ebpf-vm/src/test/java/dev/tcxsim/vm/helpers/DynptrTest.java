@@ -21,11 +21,7 @@ class DynptrTest {
     private static final int LEN = 64, FIELDS = 15;
 
     private static long[] results(byte[] value) {
-        long[] out = new long[FIELDS];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = CbObjects.u64(value, i);
-        }
-        return out;
+        return OutFields.u64s(value, FIELDS);
     }
 
     @ParameterizedTest

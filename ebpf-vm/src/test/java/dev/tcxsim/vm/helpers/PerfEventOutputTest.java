@@ -24,11 +24,7 @@ class PerfEventOutputTest {
     private static final int LEN = 72, FIELDS = 5;
 
     private static long[] results(byte[] value) {
-        long[] out = new long[FIELDS];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = CbObjects.u64(value, i);
-        }
-        return out;
+        return OutFields.u64s(value, FIELDS);
     }
 
     @ParameterizedTest

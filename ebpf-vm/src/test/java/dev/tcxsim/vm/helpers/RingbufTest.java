@@ -18,11 +18,7 @@ class RingbufTest {
     private static final int LEN = 70, FIELDS = 9;
 
     private static long[] results(byte[] value) {
-        long[] out = new long[FIELDS];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = CbObjects.u64(value, i);
-        }
-        return out;
+        return OutFields.u64s(value, FIELDS);
     }
 
     @ParameterizedTest
