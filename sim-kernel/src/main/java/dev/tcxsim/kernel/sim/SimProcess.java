@@ -211,10 +211,19 @@ final class SimProcess implements BpfProcess {
         Map<String, Integer> progFds = new LinkedHashMap<>();
         int[] byIndex = new int[obj.maps().size()];
         try {
+            List<BpfMap> created = new java.util.ArrayList<>();
             for (int i = 0; i < byIndex.length; i++) {
                 MapSpec ms = obj.maps().get(i);
-                byIndex[i] = mapCreate(ms);
+                byIndex[i] = mapCreate(ms, obj.maps()); // a map of maps finds its inner template in the object
                 mapFds.put(ms.name(), byIndex[i]);
+                synchronized (kernel.rtnl) {
+                    created.add(mapOfFd(byIndex[i], "BPF_MAP_CREATE").map);
+                }
+            }
+            try {
+                dev.tcxsim.vm.maps.MapOfMaps.fillInitialSlots(obj.maps(), created, i -> true); // __array(values, ...) slots
+            } catch (MapException e) {
+                throw mapError("BPF_MAP_UPDATE_ELEM (initial inner maps)", e);
             }
             for (ProgramSpec ps : obj.programs()) {
                 progFds.put(ps.name(), progLoad(ps, byIndex));
@@ -256,11 +265,15 @@ final class SimProcess implements BpfProcess {
 
     @Override
     public int mapCreate(MapSpec spec) throws BpfException {
+        return mapCreate(spec, null);
+    }
+
+    private int mapCreate(MapSpec spec, List<MapSpec> objectMaps) throws BpfException {
         synchronized (kernel.rtnl) {
             alive();
             BpfMap map;
             try {
-                map = BpfMap.create(spec);
+                map = BpfMap.create(spec, objectMaps);
             } catch (MapException e) {
                 throw mapError("BPF_MAP_CREATE", e);
             }
@@ -326,6 +339,15 @@ final class SimProcess implements BpfProcess {
         if (m.map instanceof ProgArrayMap pa) {
             progArrayUpdate(pa, key, value, flags);
             return;
+        }
+        if (m.map instanceof dev.tcxsim.vm.maps.MapOfMaps && value != null && value.length == 4) {
+            // bpf(2) takes the inner map as an fd of the caller; the VM's map of maps holds map ids
+            SimMap inner;
+            synchronized (kernel.rtnl) {
+                inner = mapOfFd(java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(),
+                        "BPF_MAP_UPDATE_ELEM (inner map fd)");
+            }
+            value = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(inner.map.id()).array();
         }
         try {
             m.map.update(key, value, flags);

@@ -28,6 +28,25 @@ class ObjectFeaturesTest {
     }
 
     @Test
+    void mapsOfMapsGetTheirInnerTemplateInitialSlotsAndFdValues() throws Exception {
+        try (SimKernel k = new SimKernel()) {
+            BpfProcess p = k.process("t");
+            LoadedObjectFds fds = p.loadObject(ElfLoader.load(PROGS.resolve("map_in_map.o")));
+            var veth = k.addVeth("va", "vb");
+            p.progAttach(veth.peerIfindex(), dev.tcxsim.kernel.Uapi.BPF_TCX_INGRESS, fds.prog("count_inner"), 0, 0, 0, 0);
+            k.transmit("va", Progs.udp("192.0.2.2", 5000, "x".getBytes()));
+            // cb[0] is 0, so the program counted in outer[0], which __array(values, ...) set to inner_a
+            byte[] n = p.mapLookup(fds.mapFds().get("inner_a"), new byte[4]);
+            assertTrue(n[0] == 1, "inner_a[0] after one packet: " + java.util.Arrays.toString(n));
+            // user space puts a map into a map of maps by its fd, as bpf(2) takes it
+            int innerB = fds.mapFds().get("inner_b");
+            p.mapUpdate(fds.mapFds().get("by_id"), new byte[] {5, 0, 0, 0}, new byte[] {(byte) innerB, 0, 0, 0}, 0);
+            byte[] id = p.mapLookup(fds.mapFds().get("by_id"), new byte[] {5, 0, 0, 0});
+            assertTrue(id.length == 4 && (id[0] | id[1] | id[2] | id[3]) != 0, "a lookup answers the inner map's id");
+        }
+    }
+
+    @Test
     void anObjectWithADeadPoisonedRelocationLoads() throws Exception {
         var obj = ElfLoader.load(PROGS.resolve("core_skb.o"));
         assertTrue(obj.programs().stream().anyMatch(prog -> !prog.poisoned().isEmpty()),
