@@ -31,7 +31,7 @@ class ProgRunTest {
 
     /**
      * Objects this comparison skips, each with the reason: core.o uses CO-RE relocations,
-     * map_in_map.o needs array_of_maps; cb_spinlock.o and cb_timer.o need map BTF (bpf_spin_lock,
+     * cb_spinlock.o and cb_timer.o need map BTF (bpf_spin_lock,
      * bpf_timer) and cb_dynptr.o kfunc ids, which the Linux backend's object loader does not pass
      * yet (ebpf-vm's helper tests compare them with the kernel through KernelObject);
      * core_kinds.o's relocations are written against core_target.o's BTF, not a kernel's (ebpf-vm's
@@ -39,7 +39,7 @@ class ProgRunTest {
      * simulator does not model. skb_refused.o is refused by both on purpose. Tests below check that
      * core.o and skb_refused.o are refused clearly.
      */
-    private static final List<String> NOT_YET = List.of("core.o", "map_in_map.o", "cb_spinlock.o", "cb_timer.o",
+    private static final List<String> NOT_YET = List.of("core.o", "cb_spinlock.o", "cb_timer.o",
             "cb_dynptr.o", "core_kinds.o", "core_sections.o", "skb_refused.o");
 
     private static boolean runnable(Path obj) {
