@@ -254,8 +254,8 @@ public final class KernelBpf {
     static Outcome testRun(Arena arena, int progFd, byte[] packet, byte[] ctxIn) throws Throwable {
         MemorySegment out = arena.allocate(packet.length + 256);
         MemorySegment run = testRunAttr(arena, progFd, packet, out);
-        if (ctxIn != null) {
-            MemorySegment ctx = arena.allocate(Math.max(1, ctxIn.length), 8);
+        if (ctxIn != null && ctxIn.length > 0) {
+            MemorySegment ctx = arena.allocate(ctxIn.length, 8);
             ctx.copyFrom(MemorySegment.ofArray(ctxIn));
             run.set(ValueLayout.JAVA_INT, 40, ctxIn.length);
             run.set(ValueLayout.JAVA_LONG, 48, ctx.address());
