@@ -210,18 +210,26 @@ final class SimProcess implements BpfProcess {
         Map<String, Integer> mapFds = new LinkedHashMap<>();
         Map<String, Integer> progFds = new LinkedHashMap<>();
         int[] byIndex = new int[obj.maps().size()];
+        List<String> pinnedHere = new ArrayList<>();
         try {
             List<BpfMap> created = new java.util.ArrayList<>();
+            boolean[] fresh = new boolean[byIndex.length];
             for (int i = 0; i < byIndex.length; i++) {
                 MapSpec ms = obj.maps().get(i);
-                byIndex[i] = mapCreate(ms, obj.maps()); // a map of maps finds its inner template in the object
+                Integer reused = ms.pinning() == 1 ? reusePinned(obj, ms) : null; // LIBBPF_PIN_BY_NAME
+                fresh[i] = reused == null;
+                byIndex[i] = reused != null ? reused : mapCreate(ms, obj.maps()); // maps of maps: inner template
+                if (fresh[i] && ms.pinning() == 1) {
+                    objPin(byIndex[i], pinByName(obj, ms));
+                    pinnedHere.add(pinByName(obj, ms));
+                }
                 mapFds.put(ms.name(), byIndex[i]);
                 synchronized (kernel.rtnl) {
                     created.add(mapOfFd(byIndex[i], "BPF_MAP_CREATE").map);
                 }
             }
             try {
-                dev.tcxsim.vm.maps.MapOfMaps.fillInitialSlots(obj.maps(), created, i -> true); // __array(values, ...) slots
+                dev.tcxsim.vm.maps.MapOfMaps.fillInitialSlots(obj.maps(), created, i -> fresh[i]); // __array(values, ...)
             } catch (MapException e) {
                 throw mapError("BPF_MAP_UPDATE_ELEM (initial inner maps)", e);
             }
@@ -239,7 +247,14 @@ final class SimProcess implements BpfProcess {
                 }
             }
         } catch (BpfException | RuntimeException e) {
-            // Like bpf_object__load (and LinuxBpfProcess): a failed load leaves no fds behind.
+            // Like bpf_object__load (and LinuxBpfProcess): a failed load leaves no fds and no new pins behind.
+            for (String path : pinnedHere) {
+                try {
+                    unpin(path);
+                } catch (BpfException ignored) {
+                    // someone unpinned it already
+                }
+            }
             for (int fd : progFds.values()) {
                 closeQuietly(fd);
             }
@@ -249,6 +264,38 @@ final class SimProcess implements BpfProcess {
             throw e;
         }
         return new LoadedObjectFds(mapFds, progFds);
+    }
+
+    /** libbpf's pin path of a map pinned by name: the object's pin root (default /sys/fs/bpf) and the map's name. */
+    private static String pinByName(BpfObject obj, MapSpec ms) {
+        String root = obj.pinRootPath() == null || obj.pinRootPath().isEmpty() ? "/sys/fs/bpf" : obj.pinRootPath();
+        return root.replaceAll("/+$", "") + "/" + ms.name();
+    }
+
+    /**
+     * libbpf's bpf_object__reuse_map: a map pinned by name at its pin path is taken instead of a new
+     * one when it has the same shape, and refused with EINVAL otherwise; null when nothing is pinned there.
+     */
+    private Integer reusePinned(BpfObject obj, MapSpec ms) throws BpfException {
+        String path = pinByName(obj, ms);
+        int fd;
+        try {
+            fd = objGet(path);
+        } catch (BpfException nothingThere) {
+            return null;
+        }
+        SimMap m;
+        synchronized (kernel.rtnl) {
+            m = mapOfFd(fd, "BPF_OBJ_GET");
+        }
+        MapSpec p = m.map.spec();
+        if (p.type() != ms.type() || p.keySize() != ms.keySize() || p.valueSize() != ms.valueSize()
+                || p.maxEntries() != ms.maxEntries() || p.flags() != ms.flags()) {
+            closeQuietly(fd);
+            throw new BpfException(Errno.EINVAL, "couldn't reuse pinned map at " + path + ": it is not the map '"
+                    + ms.name() + "' the object describes (type, sizes, max_entries or flags differ)");
+        }
+        return fd;
     }
 
     private void closeQuietly(int fd) {

@@ -47,6 +47,29 @@ class ObjectFeaturesTest {
     }
 
     @Test
+    void mapsPinnedByNameAreSharedBetweenObjects() throws Exception {
+        try (SimKernel k = new SimKernel()) {
+            BpfProcess a = k.process("a");
+            BpfProcess b = k.process("b");
+            LoadedObjectFds fa = a.loadObject(ElfLoader.load(PROGS.resolve("maps_pin_a.o")));
+            LoadedObjectFds fb = b.loadObject(ElfLoader.load(PROGS.resolve("maps_pin_b.o")));
+            String shared = "shared_hits"; // LIBBPF_PIN_BY_NAME in both objects
+            byte[] key = new byte[4];
+            byte[] value = a.mapLookup(fa.mapFds().get(shared), key).clone();
+            value[0] ^= 0x5a;
+            a.mapUpdate(fa.mapFds().get(shared), key, value, 0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(value, b.mapLookup(fb.mapFds().get(shared), key),
+                    "object b reused the map object a pinned by name");
+            if (fa.mapFds().containsKey("own_hits") && fb.mapFds().containsKey("own_hits")) {
+                a.mapUpdate(fa.mapFds().get("own_hits"), key, value, 0);
+                org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(value,
+                        b.mapLookup(fb.mapFds().get("own_hits"), key)), "maps without pinning stay per object");
+            }
+            b.unpin("/sys/fs/bpf/" + shared);
+        }
+    }
+
+    @Test
     void anObjectWithADeadPoisonedRelocationLoads() throws Exception {
         var obj = ElfLoader.load(PROGS.resolve("core_skb.o"));
         assertTrue(obj.programs().stream().anyMatch(prog -> !prog.poisoned().isEmpty()),
