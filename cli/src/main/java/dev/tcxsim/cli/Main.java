@@ -39,6 +39,20 @@ public final class Main implements Runnable {
             + " (created if missing) and keep it at exit; 'tcxsim netns del NAME' removes it.")
     String netns;
 
+    @Option(names = "--btf", paramLabel = "FILE", description = "CO-RE target: relocate against this kernel BTF"
+            + " (default: /sys/kernel/btf/vmlinux, else the shipped Linux 6.18 x86_64 BTF), as bpf_object_open_opts.btf_custom_path.")
+    java.nio.file.Path btfPath;
+
+    @Option(names = "--kconfig", paramLabel = "FILE", description = "Values of __kconfig externs from a kernel .config"
+            + " (or /proc/config.gz), as bpf_object_open_opts.kconfig.")
+    java.nio.file.Path kconfigPath;
+
+    @Option(names = "--object-name", paramLabel = "NAME", description = "Name objects NAME instead of after their file.")
+    String objectName;
+
+    @Option(names = "--pin-root-path", paramLabel = "DIR", description = "Where maps pinned by name go (default /sys/fs/bpf).")
+    String pinRootPath;
+
     private Session session;
     private final boolean ownsSession;
     /** Where successful state-changing commands are recorded (null: nowhere). */
@@ -64,7 +78,36 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** bpf_object_open_opts of this invocation, from --btf, --kconfig, --object-name and --pin-root-path. */
+    private dev.tcxsim.vm.elf.LoadOptions openOptions() throws CliError {
+        dev.tcxsim.vm.elf.LoadOptions o = dev.tcxsim.vm.elf.LoadOptions.DEFAULTS;
+        if (btfPath != null) {
+            try {
+                o = o.withTargetBtf(dev.tcxsim.vm.btf.TargetBtf.load(btfPath));
+            } catch (java.io.IOException | dev.tcxsim.vm.btf.BtfFormatException | RuntimeException e) {
+                throw new CliError("cannot read --btf " + btfPath + ": " + e.getMessage());
+            }
+        }
+        if (kconfigPath != null) {
+            try {
+                o = o.withKconfig(dev.tcxsim.vm.elf.Kconfig.read(kconfigPath));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new CliError("cannot read --kconfig " + kconfigPath + ": " + e.getMessage());
+            }
+        }
+        if (objectName != null) {
+            o = o.withObjectName(objectName);
+        }
+        if (pinRootPath != null) {
+            o = o.withPinRootPath(pinRootPath);
+        }
+        return o;
+    }
+
     Session session() throws CliError {
+        if (ownsSession) {
+            ProgCommand.openOptions = openOptions(); // batch lines and the shell keep their invocation's options
+        }
         if (session == null) {
             if (netns != null) {
                 if (!kernelName.equals("linux")) {

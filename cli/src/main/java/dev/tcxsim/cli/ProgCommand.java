@@ -116,9 +116,12 @@ final class ProgCommand extends NounCommand {
         throw new CliError("object " + obj + " has no programs");
     }
 
+    /** How objects are opened in this invocation (the global --btf, --kconfig, --object-name, --pin-root-path). */
+    static volatile dev.tcxsim.vm.elf.LoadOptions openOptions = dev.tcxsim.vm.elf.LoadOptions.DEFAULTS;
+
     static BpfObject parse(String obj) throws CliError {
         try {
-            return ElfLoader.load(Path.of(obj));
+            return ElfLoader.load(Path.of(obj), openOptions);
         } catch (ElfFormatException e) {
             throw new CliError("cannot load " + obj + ": " + e.getMessage());
         } catch (IOException e) {
