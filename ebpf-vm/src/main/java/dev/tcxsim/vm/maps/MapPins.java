@@ -33,18 +33,22 @@ public final class MapPins {
     public synchronized Pinned reuseOrCreate(String path, MapSpec spec, List<MapSpec> objectMaps) throws MapException {
         BpfMap pinned = byName.get(path);
         if (pinned != null) {
-            MapSpec p = pinned.spec();
-            if (p.type() != spec.type() || p.keySize() != spec.keySize() || p.valueSize() != spec.valueSize()
-                    || p.maxEntries() != spec.maxEntries() || p.flags() != spec.flags()
-                    || p.mapExtra() != spec.mapExtra()) {
-                throw new MapException(MapException.EINVAL, "couldn't reuse pinned map '" + path
-                        + "': it is " + shape(p) + ", the object wants " + shape(spec));
-            }
+            checkReusable(path, pinned.spec(), spec);
             return new Pinned(pinned, true);
         }
         BpfMap created = BpfMap.create(spec, objectMaps);
         byName.put(path, created);
         return new Pinned(created, false);
+    }
+
+    /** libbpf's map_is_reuse_compat: a pinned map is reused only when it has the shape the object describes. */
+    public static void checkReusable(String path, MapSpec pinned, MapSpec wanted) throws MapException {
+        if (pinned.type() != wanted.type() || pinned.keySize() != wanted.keySize()
+                || pinned.valueSize() != wanted.valueSize() || pinned.maxEntries() != wanted.maxEntries()
+                || pinned.flags() != wanted.flags() || pinned.mapExtra() != wanted.mapExtra()) {
+            throw new MapException(MapException.EINVAL, "couldn't reuse pinned map '" + path
+                    + "': it is " + shape(pinned) + ", the object wants " + shape(wanted));
+        }
     }
 
     private static String shape(MapSpec s) {

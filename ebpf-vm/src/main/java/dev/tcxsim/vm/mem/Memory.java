@@ -179,21 +179,11 @@ public final class Memory {
 
     /** The index into {@code map.memory()} of an access of {@code size} bytes at {@code addr}, or a fault. */
     public static int mapIndex(BpfMap map, long addr, int size, int pc, String what) {
-        int off = Ptr.offset(addr);
-        int shift = map.strideShift();
-        if (shift < 0) {
-            if (off < 0 || off > map.memory().length - size) {
-                throw mapFault(map, addr, size, pc, what);
-            }
-            return off;
-        }
-        int slot = off >>> shift;
-        int inSlot = off & ((1 << shift) - 1);
-        int vs = map.valueSize();
-        if (off < 0 || inSlot > vs - size || slot * (long) vs + vs > map.memory().length) {
+        int index = mapIndexOrMinus1(map, addr, size);
+        if (index < 0) {
             throw mapFault(map, addr, size, pc, what);
         }
-        return slot * vs + inSlot;
+        return index;
     }
 
     /** {@link #mapIndex} without the fault: -1 when the access is not inside one value. */

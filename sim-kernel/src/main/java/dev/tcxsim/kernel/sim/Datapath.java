@@ -342,7 +342,7 @@ final class Datapath {
     /** One fused run of the chain, then its trace events, one per program that ran, as the loop would record them. */
     private TcxVerdict runFused(Object[] built, SimDevice dev, TcDirection dir, String hook, SkBuff skb, Trace trace) {
         ProgramChain chain = (ProgramChain) built[1];
-        ChainCapture env = new ChainCapture(kernel);
+        Capture env = new Capture(kernel);
         ProgramChain.Outcome out;
         try {
             out = chain.run(skb, env, TcxVerdict.NEXT.code());
@@ -378,13 +378,27 @@ final class Datapath {
         return verdict;
     }
 
-    /** {@link Capture} for a fused chain: lines and writes filed under the chain position that made them. */
-    private static final class ChainCapture extends KernelEnv {
+    /**
+     * What a run (one program, or a fused chain) printed and wrote, for its trace events: lines and
+     * writes filed under the chain position that made them (0 for a single program). The lists are
+     * made on the first line, so the common run (no printk, no map update) allocates nothing more.
+     */
+    private static final class Capture extends KernelEnv {
         private List<String>[] printk;
         private List<String>[] writes;
 
-        ChainCapture(SimKernel kernel) {
+        Capture(SimKernel kernel) {
             super(kernel);
+        }
+
+        @Override
+        public void tracePrintk(String line) {
+            tracePrintk(0, line);
+        }
+
+        @Override
+        public void mapWrite(BpfMap map, byte[] key, byte[] value) {
+            mapWrite(0, map, key, value);
         }
 
         @SuppressWarnings("unchecked")
@@ -444,7 +458,7 @@ final class Datapath {
         if (r.redirect() != null) {
             pendingRedirect.set(r.redirect());
         }
-        return new Run(r, env.printk == null ? List.of() : env.printk, env.writes == null ? List.of() : env.writes);
+        return new Run(r, env.printk(0), env.writes(0));
     }
 
     /**
@@ -471,35 +485,6 @@ final class Datapath {
         }
     }
 
-    /**
-     * What one run printed and wrote, for its trace event. The lists are made on the first line, so
-     * the common run (no printk, no map update) allocates nothing here but this small object.
-     */
-    private static final class Capture extends KernelEnv {
-        List<String> printk;
-        List<String> writes;
-
-        Capture(SimKernel kernel) {
-            super(kernel);
-        }
-
-        @Override
-        public void tracePrintk(String line) {
-            if (printk == null) {
-                printk = new ArrayList<>();
-            }
-            printk.add(line);
-        }
-
-        @Override
-        public void mapWrite(BpfMap map, byte[] key, byte[] value) {
-            if (writes == null) {
-                writes = new ArrayList<>();
-            }
-            HexFormat hex = HexFormat.of();
-            writes.add(map.name() + "[" + hex.formatHex(key) + "]=" + hex.formatHex(value));
-        }
-    }
 
     /**
      * The link that owns {@code p}'s slot, for traces (0 for a plain attachment). Packets must

@@ -269,7 +269,7 @@ final class SimProcess implements BpfProcess {
     /** libbpf's pin path of a map pinned by name: the object's pin root (default /sys/fs/bpf) and the map's name. */
     private static String pinByName(BpfObject obj, MapSpec ms) {
         String root = obj.pinRootPath() == null || obj.pinRootPath().isEmpty() ? "/sys/fs/bpf" : obj.pinRootPath();
-        return root.replaceAll("/+$", "") + "/" + ms.name();
+        return dev.tcxsim.vm.maps.MapPins.pathOf(root, ms.name());
     }
 
     /**
@@ -288,12 +288,11 @@ final class SimProcess implements BpfProcess {
         synchronized (kernel.rtnl) {
             m = mapOfFd(fd, "BPF_OBJ_GET");
         }
-        MapSpec p = m.map.spec();
-        if (p.type() != ms.type() || p.keySize() != ms.keySize() || p.valueSize() != ms.valueSize()
-                || p.maxEntries() != ms.maxEntries() || p.flags() != ms.flags()) {
+        try {
+            dev.tcxsim.vm.maps.MapPins.checkReusable(path, m.map.spec(), ms);
+        } catch (MapException e) {
             closeQuietly(fd);
-            throw new BpfException(Errno.EINVAL, "couldn't reuse pinned map at " + path + ": it is not the map '"
-                    + ms.name() + "' the object describes (type, sizes, max_entries or flags differ)");
+            throw mapError("BPF_OBJ_GET", e);
         }
         return fd;
     }
