@@ -19,11 +19,7 @@ class ForEachMapElemTest {
     }
 
     private static long[] results(byte[] value) {
-        long[] out = new long[13];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = CbObjects.u64(value, i);
-        }
-        return out;
+        return OutFields.u64s(value, 13);
     }
 
     @ParameterizedTest

@@ -33,11 +33,7 @@ class LoopHelperTest {
     }
 
     private static long[] results(byte[] value) {
-        long[] out = new long[9];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = CbObjects.u64(value, i);
-        }
-        return out;
+        return OutFields.u64s(value, 9);
     }
 
     @ParameterizedTest

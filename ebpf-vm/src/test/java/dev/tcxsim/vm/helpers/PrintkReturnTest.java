@@ -21,8 +21,7 @@ class PrintkReturnTest {
     private static final int LEN = 66;
 
     private static long[] results(byte[] value) {
-        return new long[] {CbObjects.u64(value, 0), CbObjects.u64(value, 1), CbObjects.u64(value, 2),
-            CbObjects.u64(value, 3)};
+        return OutFields.u64s(value, 4);
     }
 
     @ParameterizedTest
