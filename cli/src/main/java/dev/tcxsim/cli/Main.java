@@ -105,10 +105,10 @@ public final class Main implements Runnable {
     }
 
     Session session() throws CliError {
-        if (ownsSession) {
-            ProgCommand.openOptions = openOptions(); // batch lines and the shell keep their invocation's options
-        }
         if (session == null) {
+            if (ownsSession) {
+                ProgCommand.openOptions = openOptions(); // once per invocation; batch lines and the shell keep it
+            }
             if (netns != null) {
                 if (!kernelName.equals("linux")) {
                     throw new CliError("--netns works only with --kernel linux (the simulator has no named namespaces;"
